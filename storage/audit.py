@@ -1,0 +1,25 @@
+"""The append-only audit log: who did what to which project, and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import AuditEntry
+
+
+async def record_audit(
+    session: AsyncSession,
+    *,
+    actor: str,
+    action: str,
+    at: datetime,
+    project_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Add an entry. ``details`` carry ids and choices, never contact details."""
+    session.add(
+        AuditEntry(actor=actor, action=action, at=at, project_id=project_id, details=details or {})
+    )

@@ -1,0 +1,85 @@
+"""Inbound messages: stored once per provider id, then claimed by exactly one processor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from channels.base import InboundMessage
+
+from .models import InboundMessageRow, InboundStatus
+from .upsert import insert_unless_exists
+
+# A message whose flow failed this many times is set aside (status failed) for a person to see.
+MAX_PROCESSING_ATTEMPTS = 5
+
+
+async def store_inbound(
+    session: AsyncSession, message: InboundMessage, now: datetime
+) -> int | None:
+    """Store a message and return its row id, or None if this provider id was stored before."""
+    return await insert_unless_exists(
+        session,
+        InboundMessageRow.__table__,
+        {
+            "channel": message.channel,
+            "provider_id": message.provider_id,
+            "sender": message.sender,
+            "routing_token": message.routing_token,
+            "subject": message.subject,
+            "text": message.text,
+            "received_at": message.received_at,
+            "stored_at": now,
+            "status": InboundStatus.NEW,
+            "attempts": 0,
+        },
+        ["channel", "provider_id"],
+    )
+
+
+async def claim_inbound(session: AsyncSession, inbound_id: int, now: datetime) -> bool:
+    """Mark a new message processed, inside the transaction that runs its flow.
+
+    Only one transaction can win this update, so a message is never handled twice even when
+    the webhook's background task and the sweeper reach it together; if the flow fails, the
+    rollback puts the message back to new.
+    """
+    result = await session.execute(
+        update(InboundMessageRow)
+        .where(InboundMessageRow.id == inbound_id, InboundMessageRow.status == InboundStatus.NEW)
+        .values(status=InboundStatus.PROCESSED, processed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def record_processing_failure(
+    session: AsyncSession, inbound_id: int, error: str
+) -> InboundStatus:
+    row = await session.get(InboundMessageRow, inbound_id)
+    if row is None or row.status != InboundStatus.NEW:
+        return row.status if row else InboundStatus.FAILED
+    row.attempts += 1
+    row.last_error = error[:2000]
+    if row.attempts >= MAX_PROCESSING_ATTEMPTS:
+        row.status = InboundStatus.FAILED
+    return row.status
+
+
+async def unprocessed_inbound(
+    session: AsyncSession, stored_before: datetime, limit: int = 100
+) -> Sequence[int]:
+    """Messages stored but not yet handled (the process stopped between storing and handling)."""
+    result = await session.scalars(
+        select(InboundMessageRow.id)
+        .where(
+            InboundMessageRow.status == InboundStatus.NEW,
+            InboundMessageRow.stored_at <= stored_before,
+        )
+        .order_by(InboundMessageRow.id)
+        .limit(limit)
+    )
+    return result.all()

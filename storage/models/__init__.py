@@ -1,0 +1,62 @@
+"""The domain as tables: people, projects and their record, and the message plumbing.
+
+The first Alembic revision creates exactly these; a test compares the two so they cannot drift.
+"""
+
+from .enums import (
+    InboundStatus,
+    JobStatus,
+    LeadKind,
+    MembershipStatus,
+    OutboxStatus,
+    ProjectStatus,
+    QuestionDirection,
+    ResponseStatus,
+)
+from .messaging import AuditEntry, ConversationState, InboundMessageRow, OutboxRow, ScheduledJob
+from .people import ContactPoint, Contributor, ReplyToken
+from .projects import (
+    Answer,
+    BriefVersion,
+    Comment,
+    CommentWindow,
+    Declaration,
+    Meeting,
+    Membership,
+    Project,
+    ProjectLead,
+    Question,
+    QuestionResponse,
+    WindowExtension,
+)
+
+__all__ = [
+    "Answer",
+    "AuditEntry",
+    "BriefVersion",
+    "Comment",
+    "CommentWindow",
+    "ContactPoint",
+    "Contributor",
+    "ConversationState",
+    "Declaration",
+    "InboundMessageRow",
+    "InboundStatus",
+    "JobStatus",
+    "LeadKind",
+    "Meeting",
+    "Membership",
+    "MembershipStatus",
+    "OutboxRow",
+    "OutboxStatus",
+    "Project",
+    "ProjectLead",
+    "ProjectStatus",
+    "Question",
+    "QuestionDirection",
+    "QuestionResponse",
+    "ReplyToken",
+    "ResponseStatus",
+    "ScheduledJob",
+    "WindowExtension",
+]

@@ -1,0 +1,70 @@
+"""The closed sets of values the tables use, stored as short strings with a CHECK."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import Enum
+
+
+def sql_enum(cls: type[StrEnum]) -> Enum:
+    # Stored as short strings with a CHECK constraint: readable in SQL, same on both databases.
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        name=cls.__name__.lower(),
+    )
+
+
+class ProjectStatus(StrEnum):
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class LeadKind(StrEnum):
+    STAFF = "staff"  # from the organisation's team
+    CONTRIBUTOR = "contributor"  # chosen from the contributors (joint lead)
+
+
+class MembershipStatus(StrEnum):
+    INVITED = "invited"
+    JOINED = "joined"
+    LEFT = "left"
+
+
+class ResponseStatus(StrEnum):
+    ADOPTED = "adopted"
+    PARTLY_ADOPTED = "partly-adopted"
+    NOT_ADOPTED = "not-adopted"
+    UNDER_REVIEW = "under-review"
+
+
+class QuestionDirection(StrEnum):
+    TO_LEADS = "to-leads"  # a contributor asks the leads
+    TO_GROUP = "to-group"  # a lead pushes a question to every member
+
+
+class InboundStatus(StrEnum):
+    NEW = "new"
+    PROCESSED = "processed"
+    FAILED = "failed"
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"

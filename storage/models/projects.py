@@ -1,0 +1,222 @@
+"""Projects and everything said and decided in them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from channels.base import ChannelName
+
+from ..base import Base, utcnow
+from .enums import (
+    LeadKind,
+    MembershipStatus,
+    ProjectStatus,
+    QuestionDirection,
+    ResponseStatus,
+    sql_enum,
+)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    default_language: Mapped[str] = mapped_column(String(16), default="en")
+    window_days: Mapped[int] = mapped_column(Integer, default=7)
+    status: Mapped[ProjectStatus] = mapped_column(
+        sql_enum(ProjectStatus), default=ProjectStatus.ACTIVE
+    )
+    review_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+
+class ProjectLead(Base):
+    __tablename__ = "project_leads"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    contributor_id: Mapped[int] = mapped_column(
+        ForeignKey("contributors.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[LeadKind] = mapped_column(sql_enum(LeadKind), default=LeadKind.STAFF)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("project_id", "contributor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    contributor_id: Mapped[int] = mapped_column(
+        ForeignKey("contributors.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[MembershipStatus] = mapped_column(
+        sql_enum(MembershipStatus), default=MembershipStatus.INVITED
+    )
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    joined_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
+    leave_reason: Mapped[str | None] = mapped_column(Text)
+    notice: Mapped[str | None] = mapped_column(Text)
+
+
+class BriefVersion(Base):
+    __tablename__ = "brief_versions"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    change_note: Mapped[str | None] = mapped_column(Text)
+    alt_formats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("contributors.id"))
+
+
+class Declaration(Base):
+    """A declaration of interest; never updated, a new one is added (history kept)."""
+
+    __tablename__ = "declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contributor_id: Mapped[int] = mapped_column(
+        ForeignKey("contributors.id", ondelete="CASCADE"), index=True
+    )
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    has_interest: Mapped[bool] = mapped_column(Boolean)
+    text: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[ChannelName | None] = mapped_column(sql_enum(ChannelName))
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime]
+    minutes: Mapped[int] = mapped_column(Integer, default=90)
+    place: Mapped[str | None] = mapped_column(Text)
+    window_days: Mapped[int] = mapped_column(Integer, default=7)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommentWindow(Base):
+    __tablename__ = "comment_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    original_closes_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class WindowExtension(Base):
+    __tablename__ = "window_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    window_id: Mapped[int] = mapped_column(
+        ForeignKey("comment_windows.id", ondelete="CASCADE"), index=True
+    )
+    previous_closes_at: Mapped[datetime]
+    new_closes_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text)
+    extended_by: Mapped[int | None] = mapped_column(ForeignKey("contributors.id"))
+    extended_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    window_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comment_windows.id", ondelete="SET NULL")
+    )
+    contributor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contributors.id", ondelete="SET NULL")
+    )
+    channel: Mapped[ChannelName | None] = mapped_column(sql_enum(ChannelName))
+    text: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+    is_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_named: Mapped[bool] = mapped_column(Boolean, default=False)
+    response_status: Mapped[ResponseStatus | None] = mapped_column(sql_enum(ResponseStatus))
+    response_reason: Mapped[str | None] = mapped_column(Text)
+    responded_at: Mapped[datetime | None]
+    responded_by: Mapped[int | None] = mapped_column(ForeignKey("contributors.id"))
+    inbound_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_messages.id", ondelete="SET NULL")
+    )
+
+
+class Question(Base):
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[QuestionDirection] = mapped_column(sql_enum(QuestionDirection))
+    asked_by: Mapped[int | None] = mapped_column(ForeignKey("contributors.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[ChannelName | None] = mapped_column(sql_enum(ChannelName))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("contributors.id"))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    broadcast_at: Mapped[datetime | None]
+
+
+class QuestionResponse(Base):
+    """A member's reply to a question a lead pushed to the group."""
+
+    __tablename__ = "question_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    contributor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contributors.id", ondelete="SET NULL")
+    )
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[ChannelName | None] = mapped_column(sql_enum(ChannelName))
+    received_at: Mapped[datetime]

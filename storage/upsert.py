@@ -1,0 +1,31 @@
+"""INSERT ... ON CONFLICT DO NOTHING on both databases, for idempotent writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def insert_unless_exists(
+    session: AsyncSession,
+    table: Table,
+    values: dict[str, Any],
+    conflict_columns: list[str],
+    key: str = "id",
+) -> Any | None:
+    """Insert one row and return its ``key`` column, or None when a row with the same key exists.
+
+    Safe under concurrency: the database's unique index decides, not a prior SELECT.
+    """
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=conflict_columns)
+        .returning(table.c[key])
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
