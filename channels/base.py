@@ -1,0 +1,134 @@
+"""The contract every channel keeps, and the messages that cross it.
+
+A channel turns what a provider sent into :class:`InboundMessage` values and sends one
+:class:`OutboundMessage` at a time. It holds no business rules: it never decides who may do
+what, only what the provider said and whether the provider really said it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar, Protocol, runtime_checkable
+
+
+class ChannelName(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    TELEGRAM = "telegram"
+
+
+@dataclass(frozen=True)
+class ProviderRequest:
+    """What a provider handed us, before we trust or understand it.
+
+    Webhooks fill ``url`` (as the provider called it), ``headers`` (lower-case names) and
+    ``body``; inbound SMTP fills ``body`` with the raw message and the envelope fields.
+    ``received_at`` comes from the application's clock.
+    """
+
+    body: bytes
+    received_at: datetime
+    url: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    envelope_from: str | None = None
+    envelope_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One message from a person, normalised at the edge.
+
+    ``sender`` is the address on that channel (E.164 number, chat id, email address);
+    ``provider_id`` is the provider's own id (Telegram update_id, Twilio MessageSid, email
+    Message-ID) and makes redelivery harmless; ``routing_token`` is the token from a reply
+    address, the only thing that identifies an email sender.
+    """
+
+    channel: ChannelName
+    sender: str
+    text: str
+    provider_id: str
+    received_at: datetime
+    routing_token: str | None = None
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One message to one contact point, as the dispatcher hands it to a channel."""
+
+    outbox_id: int
+    channel: ChannelName
+    address: str
+    body: str
+    language: str = "en"
+    subject: str | None = None
+    reply_token: str | None = None
+    in_reply_to: str | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """A provider's later word on a message we sent (for example a Twilio status callback)."""
+
+    provider_id: str
+    status: str
+    error_code: str | None = None
+
+
+class MalformedRequest(ValueError):
+    """The provider's request cannot be understood; the caller answers 400 and stores nothing."""
+
+
+class TransientSendError(Exception):
+    """The send failed for a reason that may pass (timeout, provider busy, 5xx, SMTP 4xx).
+
+    The message is kept and tried again later; ``retry_after`` is the provider's own
+    request for a pause, in seconds, when it gave one.
+    """
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class PermanentSendError(Exception):
+    """The send can never succeed as asked (invalid number, bot blocked, mailbox refused).
+
+    The message is marked failed at once, with the reason shown to leads, and the contact
+    point is flagged; trying again would only annoy the provider or the person.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """Parse what the provider sent, check it is genuine, send one message."""
+
+    name: ClassVar[ChannelName]
+
+    async def start(self) -> None:
+        """Open clients and connections; may be called once before the first send."""
+
+    async def close(self) -> None:
+        """Release clients and connections."""
+
+    def is_genuine(self, request: ProviderRequest) -> bool:
+        """True when the request really comes from the provider (signature, secret)."""
+
+    def parse(self, request: ProviderRequest) -> Sequence[InboundMessage]:
+        """The person-to-us messages in the request; raises :class:`MalformedRequest`."""
+
+    async def send(self, message: OutboundMessage) -> str:
+        """Send one message and return the provider's id for it.
+
+        Raises :class:`TransientSendError` or :class:`PermanentSendError`.
+        """

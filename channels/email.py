@@ -1,0 +1,292 @@
+"""Email: sending with aiosmtplib, and reading the mail our inbound SMTP listener receives.
+
+Every message we send is multipart/alternative with the plain text first and a simple HTML
+part with ``lang`` set. Its Reply-To carries an unguessable token for that contributor and
+project (``local+TOKEN@domain``): a reply is matched by that token, never by From alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import re
+from collections.abc import Sequence
+from email import errors as email_errors
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import formatdate, getaddresses, make_msgid, parseaddr
+from typing import ClassVar, Literal
+
+import aiosmtplib
+from babel import Locale
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .base import (
+    ChannelName,
+    InboundMessage,
+    MalformedRequest,
+    OutboundMessage,
+    PermanentSendError,
+    ProviderRequest,
+    TransientSendError,
+)
+from .email_reply import reply_text
+
+log = logging.getLogger(__name__)
+
+# Headers and values that mark mail written by a machine (RFC 3834 and common practice);
+# answering them is how mail loops start.
+_AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+_AUTOMATIC_HEADERS = ("x-autoreply", "x-autorespond", "x-auto-response-suppress-reply")
+_DAEMON_SENDERS = re.compile(r"^(mailer-daemon|postmaster)@", re.IGNORECASE)
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
+
+
+class EmailSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COPRODUCE_", env_file=".env", extra="ignore")
+
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_timeout: float = 30.0
+    email_from: str | None = None
+
+    def off_reason(self) -> str | None:
+        if not self.smtp_host:
+            return "COPRODUCE_SMTP_HOST is not set"
+        if not self.email_from:
+            return "COPRODUCE_EMAIL_FROM is not set"
+        try:
+            split_address(self.email_from)
+        except ValueError as error:
+            return f"COPRODUCE_EMAIL_FROM: {error}"
+        return None
+
+
+def split_address(value: str) -> tuple[str, str, str]:
+    """``"Name <local@domain>"`` → (display name, local part, domain)."""
+    name, address = parseaddr(value)
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "." not in domain:
+        raise ValueError(f"'{value}' is not an email address")
+    return name, local, domain.lower()
+
+
+def normalise_email(raw: str) -> str:
+    _, address = parseaddr(raw.strip())
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "." not in domain or " " in address:
+        raise ValueError(f"'{raw}' is not an email address")
+    return address.lower()
+
+
+class EmailChannel:
+    name: ClassVar[ChannelName] = ChannelName.EMAIL
+
+    def __init__(self, settings: EmailSettings) -> None:
+        if settings.off_reason():
+            raise ValueError(settings.off_reason())
+        self._settings = settings
+        self._display_name, self._local, self.domain = split_address(settings.email_from or "")
+
+    async def start(self) -> None:
+        """Nothing to open: each send makes its own SMTP connection."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+    # --- addresses -------------------------------------------------------------------------
+
+    def reply_address(self, token: str) -> str:
+        return f"{self._local}+{token}@{self.domain}"
+
+    def accepts_recipient(self, address: str) -> bool:
+        """Mail for our own domain is ours to read; anything else would be relaying."""
+        _, _, domain = parseaddr(address)[1].rpartition("@")
+        return domain.lower() == self.domain
+
+    def token_in(self, address: str) -> str | None:
+        local, _, domain = parseaddr(address)[1].rpartition("@")
+        base, plus, token = local.partition("+")
+        if domain.lower() != self.domain or not plus or base.lower() != self._local.lower():
+            return None
+        return token.lower() or None
+
+    # --- inbound ---------------------------------------------------------------------------
+
+    def is_genuine(self, request: ProviderRequest) -> bool:
+        # Mail carries no provider signature; the reply token in the address is the proof,
+        # and it is checked when the message is routed.
+        return True
+
+    def parse(self, request: ProviderRequest) -> Sequence[InboundMessage]:
+        try:
+            message = BytesParser(policy=policy.default).parsebytes(request.body)
+        except Exception as error:  # the parser is lenient; anything it raises is malformed
+            raise MalformedRequest(f"unreadable email: {type(error).__name__}") from error
+        try:
+            return self._read(message, request)
+        except (IndexError, ValueError, email_errors.MessageError) as error:
+            # The stdlib header parser still trips over some malformed parameter lists.
+            raise MalformedRequest(f"unreadable email headers: {type(error).__name__}") from error
+
+    def _read(self, message: EmailMessage, request: ProviderRequest) -> list[InboundMessage]:
+        reason = automatic_reason(message, request.envelope_from)
+        if reason:
+            log.info("inbound email dropped without an answer: %s", reason)
+            return []
+        token = next(
+            (t for t in (self.token_in(a) for a in _recipients(request, message)) if t), None
+        )
+        sender = parseaddr(str(message.get("From", "")))[1].lower()
+        provider_id = str(message.get("Message-ID", "")).strip()
+        if not provider_id:
+            provider_id = "sha256:" + hashlib.sha256(request.body).hexdigest()
+        return [
+            InboundMessage(
+                channel=self.name,
+                sender=sender,
+                text=reply_text(message),
+                provider_id=provider_id[:255],
+                received_at=request.received_at,
+                routing_token=token,
+                subject=str(message.get("Subject", "")).strip() or None,
+            )
+        ]
+
+    # --- outbound --------------------------------------------------------------------------
+
+    def build(self, message: OutboundMessage) -> EmailMessage:
+        """The MIME message for one outbox row (separate from sending so it can be checked)."""
+        email = EmailMessage(policy=policy.SMTP)
+        email["From"] = Address(self._display_name, self._local, self.domain)
+        email["To"] = message.address
+        email["Subject"] = message.subject or ""
+        email["Date"] = formatdate(usegmt=True)
+        email["Message-ID"] = make_msgid(
+            idstring=f"coproduce.{message.outbox_id}", domain=self.domain
+        )
+        # RFC 3834: other robots must not answer us (no out-of-office ping-pong).
+        email["Auto-Submitted"] = "auto-generated"
+        if message.reply_token:
+            reply_to = self.reply_address(message.reply_token)
+            email["Reply-To"] = reply_to
+            email["List-Unsubscribe"] = f"<mailto:{reply_to}?subject=STOP>"
+        if message.in_reply_to:
+            email["In-Reply-To"] = message.in_reply_to
+            email["References"] = message.in_reply_to
+        email.set_content(message.body, cte="quoted-printable")
+        email.add_alternative(
+            render_html(message.body, message.subject or "", message.language),
+            subtype="html",
+            cte="quoted-printable",
+        )
+        # After the body: setting content clears every Content-* header.
+        email["Content-Language"] = message.language
+        return email
+
+    async def send(self, message: OutboundMessage) -> str:
+        email = self.build(message)
+        settings = self._settings
+        try:
+            await aiosmtplib.send(
+                email,
+                sender=f"{self._local}@{self.domain}",
+                recipients=[message.address],
+                hostname=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_username,
+                password=settings.smtp_password.get_secret_value()
+                if settings.smtp_password
+                else None,
+                use_tls=settings.smtp_tls == "tls",
+                start_tls=settings.smtp_tls == "starttls",
+                timeout=settings.smtp_timeout,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            raise _classify_code(error.recipients[0].code, error.recipients[0].message) from error
+        except aiosmtplib.SMTPAuthenticationError as error:
+            log.error("the SMTP server refused our login; check COPRODUCE_SMTP_USERNAME/PASSWORD")
+            raise TransientSendError(f"SMTP login refused ({error.code})") from error
+        except aiosmtplib.SMTPResponseException as error:
+            raise _classify_code(error.code, error.message) from error
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            raise TransientSendError(
+                f"could not reach the SMTP server: {type(error).__name__}"
+            ) from error
+        return str(email["Message-ID"])
+
+
+def _classify_code(code: int, text: str) -> Exception:
+    # SMTP: 4xx means "try again later", 5xx means "never" (RFC 5321 section 4.2.1).
+    if 400 <= code < 500:
+        return TransientSendError(f"SMTP {code}: {text}")
+    return PermanentSendError(f"SMTP {code}: {text}")
+
+
+def automatic_reason(message: EmailMessage, envelope_from: str | None) -> str | None:
+    """Why this mail was written by a machine (bounce, auto-reply, list), or None."""
+    if envelope_from is not None and envelope_from.strip("<> ") == "":
+        return "null sender (a bounce)"
+    auto = str(message.get("Auto-Submitted", "")).strip().lower()
+    if auto and auto != "no":
+        return f"Auto-Submitted: {auto}"
+    precedence = str(message.get("Precedence", "")).strip().lower()
+    if precedence in _AUTOMATIC_PRECEDENCE:
+        return f"Precedence: {precedence}"
+    for header in _AUTOMATIC_HEADERS:
+        if message.get(header) is not None:
+            return f"{header} header"
+    if message.get_content_type() == "multipart/report":
+        return "a delivery report"
+    if _DAEMON_SENDERS.match(parseaddr(str(message.get("From", "")))[1]):
+        return "from a mail system"
+    return None
+
+
+def _recipients(request: ProviderRequest, message: EmailMessage) -> list[str]:
+    if request.envelope_to:
+        return list(request.envelope_to)
+    found: list[str] = []
+    for header in ("Delivered-To", "To", "Cc"):
+        for value in message.get_all(header, []):
+            found.extend(a for _, a in getaddresses([str(value)]))
+    return found
+
+
+def render_html(body: str, title: str, language: str) -> str:
+    """A plain, accessible HTML version of the text: one paragraph per blank-line block,
+    links made clickable, the language (and direction) declared."""
+    try:
+        locale = Locale.parse(language)
+        direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
+    except (ValueError, TypeError):
+        direction = "ltr"
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", body.strip()):
+        lines = [_linkify(html.escape(line)) for line in block.splitlines()]
+        paragraphs.append("<p>" + "<br>\n".join(lines) + "</p>")
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{html.escape(language)}" dir="{direction}">\n'
+        "<head>\n"
+        '<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        "</head>\n"
+        '<body style="font-family: Arial, Helvetica, sans-serif; font-size: 19px; '
+        'line-height: 1.5; color: #0b0c0c; background: #ffffff; margin: 16px;">\n'
+        '<main style="max-width: 38em;">\n'
+        + "\n".join(paragraphs)
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _linkify(escaped_line: str) -> str:
+    return _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped_line)

@@ -1,0 +1,221 @@
+"""SMS through Twilio: signed inbound webhooks, delivery status callbacks, and sending.
+
+Uses the twilio library's own client (with its asyncio HTTP client) and its
+``RequestValidator``; ``COPRODUCE_TWILIO_API_URL`` points the client at another REST root,
+which is how the tests reach a local Twilio-speaking server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import ClassVar
+from urllib.parse import parse_qs
+
+import aiohttp
+import phonenumbers
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from . import gsm
+from .base import (
+    ChannelName,
+    DeliveryReport,
+    InboundMessage,
+    MalformedRequest,
+    OutboundMessage,
+    PermanentSendError,
+    ProviderRequest,
+    TransientSendError,
+)
+
+log = logging.getLogger(__name__)
+
+# Twilio REST error codes (https://www.twilio.com/docs/api/errors) for which trying again can
+# never help: the number itself is the problem. Anything else is treated as passing.
+PERMANENT_ERROR_CODES: dict[int, str] = {
+    21211: "not a valid phone number",
+    21214: "the number cannot be reached",
+    21217: "not a valid phone number",
+    21401: "not a valid phone number",
+    21407: "this number's country cannot be sent to",
+    21408: "sending to this region is not enabled on the Twilio account",
+    21610: "the person replied STOP to our number at their phone company",
+    21612: "the number cannot be reached from our number",
+    21614: "not a mobile number",
+    21635: "not a mobile number",
+}
+
+# Error codes that come with a failed or undelivered status callback, for the leads' view.
+DELIVERY_ERROR_CODES: dict[str, str] = {
+    "30003": "the phone is off or out of reach",
+    "30004": "the message was blocked",
+    "30005": "the number does not exist",
+    "30006": "a landline or a phone company that cannot take texts",
+    "30007": "filtered by the phone company",
+    "30008": "unknown phone company error",
+}
+
+# Statuses in Twilio's status callbacks that say how a message ended; the others (queued,
+# sending, sent, accepted, scheduled) are steps on the way and change nothing here.
+FINAL_STATUSES = {"delivered", "undelivered", "failed"}
+
+
+class SmsSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COPRODUCE_", env_file=".env", extra="ignore")
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+    public_url: str | None = None
+    twilio_timeout: float = 30.0
+
+    def off_reason(self) -> str | None:
+        for name in ("twilio_account_sid", "twilio_auth_token", "twilio_from"):
+            if not getattr(self, name):
+                return f"COPRODUCE_{name.upper()} is not set"
+        return None
+
+
+class SmsChannel:
+    name: ClassVar[ChannelName] = ChannelName.SMS
+
+    def __init__(self, settings: SmsSettings) -> None:
+        if settings.off_reason():
+            raise ValueError(settings.off_reason())
+        self._settings = settings
+        self._token = settings.twilio_auth_token.get_secret_value()  # type: ignore[union-attr]
+        self._validator = RequestValidator(self._token)
+        self._http: AsyncTwilioHttpClient | None = None
+        self._client: Client | None = None
+
+    async def start(self) -> None:
+        if self._client is not None:
+            return
+        self._http = AsyncTwilioHttpClient(timeout=self._settings.twilio_timeout)
+        self._client = Client(
+            self._settings.twilio_account_sid, self._token, http_client=self._http
+        )
+        self._client.api.base_url = self._settings.twilio_api_url.rstrip("/")
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+        self._http = None
+        self._client = None
+
+    # --- inbound ---------------------------------------------------------------------------
+
+    def is_genuine(self, request: ProviderRequest) -> bool:
+        signature = request.headers.get("x-twilio-signature", "")
+        if not signature:
+            return False
+        try:
+            params = _form(request)
+        except MalformedRequest:
+            return False
+        return bool(self._validator.validate(request.url, params, signature))
+
+    def parse(self, request: ProviderRequest) -> Sequence[InboundMessage]:
+        params = _form(request)
+        sid = _first(params, "MessageSid") or _first(params, "SmsSid")
+        sender = _first(params, "From")
+        if not sid or not sender:
+            raise MalformedRequest("an inbound SMS needs MessageSid and From")
+        return [
+            InboundMessage(
+                channel=self.name,
+                sender=sender,
+                text=_first(params, "Body") or "",
+                provider_id=sid,
+                received_at=request.received_at,
+            )
+        ]
+
+    def parse_status(self, request: ProviderRequest) -> DeliveryReport | None:
+        """A status callback as a report, or None when the status is only a step on the way."""
+        params = _form(request)
+        sid = _first(params, "MessageSid") or _first(params, "SmsSid")
+        status = _first(params, "MessageStatus") or _first(params, "SmsStatus")
+        if not sid or not status:
+            raise MalformedRequest("a status callback needs MessageSid and MessageStatus")
+        if status not in FINAL_STATUSES:
+            return None
+        code = _first(params, "ErrorCode")
+        return DeliveryReport(provider_id=sid, status=status, error_code=code or None)
+
+    # --- outbound --------------------------------------------------------------------------
+
+    async def send(self, message: OutboundMessage) -> str:
+        await self.start()
+        assert self._client is not None
+        sender = self._settings.twilio_from or ""
+        kwargs: dict[str, object] = {"to": message.address, "body": gsm.sanitise(message.body)}
+        # A Messaging Service SID (MG...) lets Twilio pick the number; otherwise a number or
+        # an alphanumeric sender id.
+        kwargs["messaging_service_sid" if sender.startswith("MG") else "from_"] = sender
+        if self._settings.public_url:
+            kwargs["status_callback"] = self._settings.public_url.rstrip("/") + "/sms/status"
+        try:
+            async with asyncio.timeout(self._settings.twilio_timeout):
+                created = await self._client.messages.create_async(**kwargs)  # type: ignore[arg-type]
+        except TwilioRestException as error:
+            raise _classify(error) from error
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            raise TransientSendError(f"could not reach Twilio: {type(error).__name__}") from error
+        return str(created.sid)
+
+
+def normalise_phone(raw: str, region: str = "GB") -> str:
+    """A phone number as E.164 (+447700900123); raises ValueError when it is not one."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError(f"'{raw}' is not a phone number") from error
+    # "Possible" (the right length for its country), not "valid": the library's list of
+    # allocated ranges lags behind real life, and refusing a real person's new number is worse
+    # than letting Twilio refuse a wrong one (that failure is shown to leads).
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise ValueError(f"'{raw}' is not a phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _classify(error: TwilioRestException) -> Exception:
+    code = int(error.code) if error.code else None
+    if code in PERMANENT_ERROR_CODES:
+        return PermanentSendError(f"Twilio {code}: {PERMANENT_ERROR_CODES[code]}")
+    status = int(error.status or 0)
+    if status == 429 or status >= 500:
+        return TransientSendError(f"Twilio answered {status} (code {code})")
+    if status in (401, 403):
+        # Our credentials, not the person's number: keep the message until the setting is fixed.
+        log.error("Twilio refused our credentials (HTTP %s); check COPRODUCE_TWILIO_*", status)
+        return TransientSendError(f"Twilio refused our credentials (HTTP {status})")
+    return PermanentSendError(f"Twilio refused the message: HTTP {status}, code {code}")
+
+
+class _Form(dict[str, list[str]]):
+    """Form fields with every value kept; RequestValidator reads repeated fields via getlist."""
+
+    def getlist(self, name: str) -> list[str]:
+        return self[name]
+
+
+def _form(request: ProviderRequest) -> _Form:
+    try:
+        text = request.body.decode("utf-8")
+        return _Form(parse_qs(text, keep_blank_values=True, strict_parsing=bool(text)))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise MalformedRequest("the body is not a valid form") from error
+
+
+def _first(params: _Form, name: str) -> str | None:
+    values = params.get(name)
+    return values[0] if values else None

@@ -1,0 +1,234 @@
+"""Telegram through python-telegram-bot's ``Bot``: webhook updates, polling, sending.
+
+``COPRODUCE_TELEGRAM_API_URL`` is the Bot API root; methods are called at
+``<root>/bot<TOKEN>/<method>`` as the Bot API specifies, which is how the tests reach a local
+Bot API server.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import warnings
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from .base import (
+    ChannelName,
+    InboundMessage,
+    MalformedRequest,
+    OutboundMessage,
+    PermanentSendError,
+    ProviderRequest,
+    TransientSendError,
+)
+
+log = logging.getLogger(__name__)
+
+# Telegram's limit is 4096 characters (UTF-16 code units) a message; stay a little below.
+MESSAGE_LIMIT = 4000
+
+
+class TelegramSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COPRODUCE_", env_file=".env", extra="ignore")
+
+    telegram_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_polling: bool = False
+
+    def off_reason(self) -> str | None:
+        if not self.telegram_token:
+            return "COPRODUCE_TELEGRAM_TOKEN is not set"
+        return None
+
+
+class TelegramChannel:
+    name: ClassVar[ChannelName] = ChannelName.TELEGRAM
+
+    def __init__(self, settings: TelegramSettings) -> None:
+        if settings.off_reason():
+            raise ValueError(settings.off_reason())
+        self._settings = settings
+        secret = settings.telegram_webhook_secret
+        self._secret = secret.get_secret_value().encode() if secret else None
+        root = settings.telegram_api_url.rstrip("/")
+        self.bot = Bot(
+            settings.telegram_token.get_secret_value(),  # type: ignore[union-attr]
+            base_url=f"{root}/bot",
+            base_file_url=f"{root}/file/bot",
+        )
+
+    @property
+    def webhook_enabled(self) -> bool:
+        return self._secret is not None
+
+    @property
+    def polling(self) -> bool:
+        return self._settings.telegram_polling
+
+    async def start(self) -> None:
+        await (
+            self.bot.initialize()
+        )  # getMe once: proves the token works; later calls return at once
+
+    async def close(self) -> None:
+        await self.bot.shutdown()
+
+    # --- inbound ---------------------------------------------------------------------------
+
+    def is_genuine(self, request: ProviderRequest) -> bool:
+        # Without a configured secret nothing can prove an update is Telegram's: refuse all.
+        given = request.headers.get("x-telegram-bot-api-secret-token", "")
+        return self._secret is not None and hmac.compare_digest(given.encode(), self._secret)
+
+    def parse(self, request: ProviderRequest) -> Sequence[InboundMessage]:
+        try:
+            data = json.loads(request.body)
+        except (UnicodeDecodeError, ValueError) as error:
+            raise MalformedRequest("the body is not JSON") from error
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise MalformedRequest("an update needs an integer update_id")
+        try:
+            update = Update.de_json(data, self.bot)
+        except (KeyError, TypeError, ValueError) as error:
+            raise MalformedRequest(f"not a Telegram update: {type(error).__name__}") from error
+        message = to_inbound(update)
+        return [message] if message else []
+
+    async def fetch_updates(self, offset: int | None, wait_seconds: int = 25) -> list[Update]:
+        """Long-poll for updates (development without a public webhook)."""
+        return list(
+            await self.bot.get_updates(
+                offset=offset,
+                timeout=wait_seconds,
+                allowed_updates=["message"],
+                read_timeout=wait_seconds + 5,
+            )
+        )
+
+    async def stop_webhook(self) -> None:
+        """Polling and a webhook cannot both be set; polling asks Telegram to drop the webhook."""
+        await self.bot.delete_webhook()
+
+    # --- outbound --------------------------------------------------------------------------
+
+    async def send(self, message: OutboundMessage) -> str:
+        await self._start_for_send()
+        chunks = split_message(message.body)
+        sent_id = ""
+        for index, chunk in enumerate(chunks):
+            markup = None
+            if message.choices and index == len(chunks) - 1:
+                # Buttons only mirror choices the text already lists as words or numbers.
+                markup = ReplyKeyboardMarkup(
+                    [[KeyboardButton(choice)] for choice in message.choices],
+                    one_time_keyboard=True,
+                    resize_keyboard=True,
+                )
+            try:
+                sent = await self.bot.send_message(
+                    chat_id=int(message.address), text=chunk, reply_markup=markup
+                )
+            except TelegramError as error:
+                raise _classify(error) from error
+            sent_id = str(sent.message_id)
+        return sent_id
+
+    async def _start_for_send(self) -> None:
+        try:
+            await self.start()
+        except TelegramError as error:
+            raise _classify(error) from error
+
+
+def to_inbound(update: Update) -> InboundMessage | None:
+    """The person's message in an update, or None for anything we do not read (edits,
+    group chats, channel posts, button presses)."""
+    message = update.message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        log.info("telegram update %s: not a private message; ignored", update.update_id)
+        return None
+    return InboundMessage(
+        channel=ChannelName.TELEGRAM,
+        sender=str(message.chat.id),
+        text=message.text or message.caption or "",
+        provider_id=str(update.update_id),
+        received_at=message.date,
+    )
+
+
+def normalise_chat_id(raw: str) -> str:
+    cleaned = raw.strip()
+    if not cleaned.lstrip("-").isdigit():
+        raise ValueError(f"'{raw}' is not a Telegram chat number")
+    return str(int(cleaned))
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split on paragraph breaks (then lines, then spaces) so every part is under ``limit``."""
+    if _length(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    for separator in ("\n\n", "\n", " "):
+        pieces = text.split(separator)
+        if len(pieces) > 1:
+            current = ""
+            for piece in pieces:
+                candidate = f"{current}{separator}{piece}" if current else piece
+                if _length(candidate) <= limit:
+                    current = candidate
+                    continue
+                if current:
+                    parts.append(current)
+                current = piece
+            parts.append(current)
+            return [p for part in parts for p in split_message(part, limit)]
+    # One unbroken run longer than the limit: cut it.
+    return [text[i : i + limit] for i in range(0, len(text), limit)]
+
+
+def _length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _classify(error: TelegramError) -> Exception:
+    match error:
+        case RetryAfter():
+            with warnings.catch_warnings():
+                # PTB 22 warns that retry_after becomes a timedelta; _seconds takes either.
+                warnings.simplefilter("ignore")
+                retry_after = error.retry_after
+            return TransientSendError("Telegram asked us to slow down", _seconds(retry_after))
+        case Forbidden():
+            return PermanentSendError(f"the person blocked the bot or left: {error.message}")
+        case ChatMigrated():
+            return PermanentSendError("the chat moved to a new id")
+        case BadRequest():
+            return PermanentSendError(f"Telegram refused the message: {error.message}")
+        case InvalidToken():
+            log.error("Telegram refused the bot token; check COPRODUCE_TELEGRAM_TOKEN")
+            return TransientSendError("Telegram refused the bot token")
+        case TimedOut() | NetworkError():
+            return TransientSendError(f"could not reach Telegram: {error.message}")
+    return TransientSendError(f"Telegram error: {error.message}")
+
+
+def _seconds(value: Any) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
