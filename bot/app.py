@@ -1,0 +1,130 @@
+"""The HTTP side: provider webhooks and the health check, as a Starlette app.
+
+Every webhook follows the same order: refuse what is not genuine (403), refuse what cannot be
+read (400), store, acknowledge, and only then run the flow. A sender we do not know still
+gets 200, so the provider does not retry.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from twilio.twiml.messaging_response import MessagingResponse
+
+from channels.base import ChannelName, MalformedRequest, ProviderRequest
+from channels.sms import DELIVERY_ERROR_CODES, SmsChannel
+from storage.db import transaction
+from storage.models import OutboxStatus
+from storage.outbox import record_delivery_report
+
+from .services import Services
+
+log = logging.getLogger(__name__)
+
+_REPORT_STATUSES = {
+    "delivered": OutboxStatus.DELIVERED,
+    "undelivered": OutboxStatus.UNDELIVERED,
+    "failed": OutboxStatus.FAILED,
+}
+
+
+def create_app(services: Services) -> Starlette:
+    async def healthz(request: Request) -> Response:
+        channels = {
+            name.value: "on" if name in services.channels else "off" for name in ChannelName
+        }
+        try:
+            async with services.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("health check: the database did not answer")
+            return JSONResponse(
+                {"status": "unavailable", "database": "down", "channels": channels}, 503
+            )
+        return JSONResponse({"status": "ok", "database": "ok", "channels": channels})
+
+    async def telegram_webhook(request: Request) -> Response:
+        return await _receive(request, ChannelName.TELEGRAM, Response(status_code=200))
+
+    async def sms_inbound(request: Request) -> Response:
+        # Replies go through the outbox, never in the webhook answer: an empty TwiML response.
+        twiml = Response(str(MessagingResponse()), media_type="text/xml")
+        return await _receive(request, ChannelName.SMS, twiml)
+
+    async def sms_status(request: Request) -> Response:
+        channel = services.channels.get(ChannelName.SMS)
+        if not isinstance(channel, SmsChannel):
+            return PlainTextResponse("The SMS channel is off.", 404)
+        provider_request = await _provider_request(request)
+        if not channel.is_genuine(provider_request):
+            log.warning("sms status callback refused: bad signature")
+            return PlainTextResponse("Forbidden", 403)
+        try:
+            report = channel.parse_status(provider_request)
+        except MalformedRequest as error:
+            return PlainTextResponse(f"Bad request: {error}", 400)
+        if report is not None:
+            error_text = None
+            if report.error_code:
+                meaning = DELIVERY_ERROR_CODES.get(report.error_code, "no description")
+                error_text = f"Twilio {report.error_code}: {meaning}"
+            async with transaction(services.sessions) as session:
+                applied = await record_delivery_report(
+                    session,
+                    ChannelName.SMS,
+                    report.provider_id,
+                    _REPORT_STATUSES[report.status],
+                    error_text,
+                )
+            if not applied:
+                log.info("status %s for an SMS we cannot match; ignored", report.status)
+        return Response(status_code=200)
+
+    async def _receive(request: Request, name: ChannelName, answer: Response) -> Response:
+        channel = services.channels.get(name)
+        if channel is None:
+            return PlainTextResponse(f"The {name} channel is off.", 404)
+        provider_request = await _provider_request(request)
+        if not channel.is_genuine(provider_request):
+            log.warning("%s webhook refused: missing or wrong signature", name)
+            return PlainTextResponse("Forbidden", 403)
+        try:
+            messages = channel.parse(provider_request)
+        except MalformedRequest as error:
+            log.info("%s webhook: malformed request: %s", name, error)
+            return PlainTextResponse(f"Bad request: {error}", 400)
+        for message in messages:
+            inbound_id = await services.inbound.accept(message)
+            if inbound_id is not None:
+                services.inbound.process_later(inbound_id)
+        return answer
+
+    async def _provider_request(request: Request) -> ProviderRequest:
+        return ProviderRequest(
+            body=await request.body(),
+            received_at=services.clock.now(),
+            url=_signed_url(request, services.settings.public_url),
+            headers={key.lower(): value for key, value in request.headers.items()},
+        )
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
+            Route("/sms/inbound", sms_inbound, methods=["POST"]),
+            Route("/sms/status", sms_status, methods=["POST"]),
+        ]
+    )
+
+
+def _signed_url(request: Request, public_url: str | None) -> str:
+    """The URL as the provider called it: behind a proxy, the public URL, not ours."""
+    if not public_url:
+        return str(request.url)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return public_url.rstrip("/") + request.url.path + query

@@ -1,0 +1,71 @@
+"""What every command shares: running async code, opening the database, reporting errors."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.db import create_engine, session_factory
+from storage.errors import InvalidInput, NotFound
+from storage.migrate import DatabaseNotReady, prepare
+
+from ..settings import Settings
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Errors that mean "the input or the set-up is wrong", answered with one line and exit 1.
+USER_ERRORS = (InvalidInput, NotFound, DatabaseNotReady, ValueError, OSError)
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def reports_errors(command: Callable[P, T]) -> Callable[P, T]:
+    """Turn expected errors into a one-line message on stderr and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return command(*args, **kwargs)
+        except USER_ERRORS as error:
+            raise fail(str(error)) from None
+
+    return wrapper
+
+
+def run(coroutine: Awaitable[T]) -> T:
+    return asyncio.run(coroutine)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def database(
+    settings: Settings | None = None,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """The database, brought up to date if it is SQLite (checked if it is PostgreSQL)."""
+    settings = settings or Settings()
+    engine = create_engine(settings.database_url)
+    try:
+        await prepare(engine)
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def note(message: str) -> None:
+    typer.echo(f"Note: {message}", err=True)

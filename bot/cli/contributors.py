@@ -1,0 +1,246 @@
+"""``coproduce contributor add | import | list``."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+
+from bot.clock import SystemClock
+from channels.base import ChannelName
+from channels.email import normalise_email
+from channels.sms import normalise_phone
+from channels.telegram import normalise_chat_id
+from flows.i18n import available_languages, parse_language
+from storage.contributors import NewContributor, add_contributor, list_contributors
+from storage.db import transaction
+from storage.errors import InvalidInput
+
+from ..settings import Settings
+from .common import database, note, print_json, reports_errors, run
+
+app = typer.Typer(help="People who take part.", no_args_is_help=True)
+
+CSV_COLUMNS = ("name", "email", "phone", "telegram", "language", "channel", "access_needs")
+
+
+def contributor_from_fields(
+    *,
+    name: str,
+    email: str | None,
+    phone: str | None,
+    telegram: str | None,
+    language: str | None,
+    channel: str | None,
+    access_needs: str | None,
+    region: str,
+) -> NewContributor:
+    """Check and normalise what was typed; raises ValueError with a one-line reason."""
+    addresses: dict[ChannelName, str] = {}
+    if email and email.strip():
+        addresses[ChannelName.EMAIL] = normalise_email(email)
+    if phone and phone.strip():
+        addresses[ChannelName.SMS] = normalise_phone(phone, region)
+    if telegram and telegram.strip():
+        addresses[ChannelName.TELEGRAM] = normalise_chat_id(telegram)
+    preferred = None
+    if channel and channel.strip():
+        try:
+            preferred = ChannelName(channel.strip().lower())
+        except ValueError:
+            choices = ", ".join(c.value for c in ChannelName)
+            raise ValueError(f"channel '{channel}' is not one of {choices}") from None
+    return NewContributor(
+        name=name,
+        addresses=addresses,
+        language=parse_language(language) if language and language.strip() else None,
+        preferred_channel=preferred,
+        access_needs=_access_needs(access_needs),
+    )
+
+
+def _access_needs(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    parts = (part.strip().lower() for part in raw.replace(";", ",").split(","))
+    return tuple("-".join(part.split()) for part in parts if part)
+
+
+def _describe(contributor_id: int, new: NewContributor) -> str:
+    contacts = ", ".join(f"{channel} {address}" for channel, address in new.addresses.items())
+    preferred = new.preferred_channel or next(iter(new.addresses))
+    name = " ".join(new.name.split())
+    return f"contributor {contributor_id}: {name} ({contacts}; prefers {preferred})"
+
+
+def _language_note(language: str | None) -> None:
+    if language and language not in available_languages():
+        note(f"there is no '{language}' catalog yet, so this person's messages will be in English")
+
+
+@app.command("add")
+@reports_errors
+def add(
+    name: str = typer.Argument(..., help="The person's name, as they like to be called."),
+    email: str | None = typer.Option(None, "--email", help="Email address."),
+    phone: str | None = typer.Option(
+        None, "--phone", help="Mobile number; UK numbers may start 07."
+    ),
+    telegram: str | None = typer.Option(None, "--telegram", help="Telegram chat number."),
+    language: str | None = typer.Option(None, "--language", help="Language code, e.g. en or cy."),
+    channel: str | None = typer.Option(
+        None, "--channel", help="Preferred: email, sms or telegram."
+    ),
+    access_needs: str | None = typer.Option(
+        None, "--access-needs", help='Comma-separated, e.g. "easy-read, large-print".'
+    ),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Add one contributor."""
+    settings = Settings()
+    new = contributor_from_fields(
+        name=name,
+        email=email,
+        phone=phone,
+        telegram=telegram,
+        language=language,
+        channel=channel,
+        access_needs=access_needs,
+        region=settings.default_region,
+    )
+
+    async def _add() -> int:
+        async with database(settings) as sessions, transaction(sessions) as session:
+            contributor = await add_contributor(session, new, SystemClock().now())
+            return contributor.id
+
+    contributor_id = run(_add())
+    if json_output:
+        print_json({"id": contributor_id})
+    else:
+        typer.echo(f"Added {_describe(contributor_id, new)}.")
+    _language_note(new.language)
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    line: int
+    reason: str
+
+
+@app.command("import")
+@reports_errors
+def import_csv(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Add contributors from a CSV file with the header
+    name,email,phone,telegram,language,channel,access_needs. Good rows are kept; bad rows are
+    listed with their line number and the reason (exit status 1 if there were any)."""
+    settings = Settings()
+    with file.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+        unknown = [h for h in header if h not in CSV_COLUMNS]
+        if "name" not in header or unknown:
+            raise InvalidInput(
+                f"the first line must name the columns {','.join(CSV_COLUMNS)}"
+                + (f" (unknown: {', '.join(unknown)})" if unknown else "")
+            )
+        rows = []
+        for raw in reader:
+            fields = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+            rows.append((reader.line_num, fields))
+
+    async def _import() -> tuple[list[int], list[RejectedRow]]:
+        imported: list[int] = []
+        rejected: list[RejectedRow] = []
+        now = SystemClock().now()
+        async with database(settings) as sessions, transaction(sessions) as session:
+            for line, fields in rows:
+                try:
+                    new = contributor_from_fields(
+                        name=fields.get("name", ""),
+                        email=fields.get("email"),
+                        phone=fields.get("phone"),
+                        telegram=fields.get("telegram"),
+                        language=fields.get("language"),
+                        channel=fields.get("channel"),
+                        access_needs=fields.get("access_needs"),
+                        region=settings.default_region,
+                    )
+                    # A savepoint per row: a bad row leaves the good ones untouched.
+                    async with session.begin_nested():
+                        contributor = await add_contributor(session, new, now)
+                    imported.append(contributor.id)
+                except ValueError as error:  # InvalidInput is a ValueError too
+                    rejected.append(RejectedRow(line, str(error)))
+        return imported, rejected
+
+    imported, rejected = run(_import())
+    if json_output:
+        print_json(
+            {
+                "imported": imported,
+                "rejected": [{"line": r.line, "reason": r.reason} for r in rejected],
+            }
+        )
+    else:
+        typer.echo(f"Imported {len(imported)} contributor{'s' if len(imported) != 1 else ''}.")
+        if rejected:
+            typer.echo(
+                f"{len(rejected)} row{'s were' if len(rejected) != 1 else ' was'} not imported:"
+            )
+            for row in rejected:
+                typer.echo(f"  line {row.line}: {row.reason}")
+    if rejected:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+@reports_errors
+def list_command(
+    json_output: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+) -> None:
+    """List contributors with their contact points."""
+
+    async def _list() -> list[dict[str, object]]:
+        async with database() as sessions, sessions() as session:
+            return [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "language": c.language,
+                    "preferred_channel": c.preferred_channel,
+                    "access_needs": list(c.access_needs),
+                    "contact_points": [
+                        {
+                            "channel": p.channel.value,
+                            "address": p.address,
+                            "stopped": p.opted_out_at is not None,
+                        }
+                        for p in c.contact_points
+                    ],
+                }
+                for c in await list_contributors(session)
+            ]
+
+    people = run(_list())
+    if json_output:
+        print_json(people)
+        return
+    if not people:
+        typer.echo("No contributors yet. Add one with: coproduce contributor add NAME --email ...")
+        return
+    for person in people:
+        contacts = ", ".join(
+            f"{p['channel']} {p['address']}" + (" (stopped)" if p["stopped"] else "")
+            for p in person["contact_points"]  # type: ignore[union-attr]
+        )
+        needs = ", ".join(person["access_needs"]) or "none"  # type: ignore[arg-type]
+        typer.echo(
+            f"{person['id']}: {person['name']} | {person['language'] or 'project default'} | "
+            f"prefers {person['preferred_channel']} | {contacts} | access needs: {needs}"
+        )

@@ -1,0 +1,145 @@
+"""``coproduce project create | add-members | list``."""
+
+from __future__ import annotations
+
+import typer
+from sqlalchemy import select
+
+from bot.clock import SystemClock
+from flows.i18n import parse_language
+from storage.contributors import find_contributor
+from storage.db import transaction
+from storage.errors import InvalidInput
+from storage.models import Contributor, LeadKind
+from storage.projects import add_members, create_project, find_project, list_projects
+
+from .common import database, note, print_json, reports_errors, run
+
+app = typer.Typer(help="Projects, their leads and members.", no_args_is_help=True)
+
+
+@app.command("create")
+@reports_errors
+def create(
+    code: str = typer.Argument(..., help="A short code people type, e.g. CARE1."),
+    title: str = typer.Option(..., "--title", help="The project's title."),
+    lead: list[str] = typer.Option(
+        [], "--lead", help="A lead from the organisation's team: contributor id or email."
+    ),
+    joint_lead: list[str] = typer.Option(
+        [], "--joint-lead", help="A lead chosen from the contributors: id or email."
+    ),
+    time_zone: str = typer.Option("Europe/London", "--time-zone", help="For dates in messages."),
+    language: str = typer.Option("en", "--language", help="For members with no language set."),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Create a project with its leads (who become members too)."""
+    if not lead and not joint_lead:
+        raise InvalidInput("a project needs at least one --lead")
+    default_language = parse_language(language)
+
+    async def _create() -> tuple[int, str, list[int]]:
+        async with database() as sessions, transaction(sessions) as session:
+            leads = [(await find_contributor(session, ref), LeadKind.STAFF) for ref in lead]
+            leads += [
+                (await find_contributor(session, ref), LeadKind.CONTRIBUTOR) for ref in joint_lead
+            ]
+            project = await create_project(
+                session,
+                code=code,
+                title=title,
+                leads=leads,
+                now=SystemClock().now(),
+                time_zone=time_zone,
+                default_language=default_language,
+            )
+            return project.id, project.code, [c.id for c, _ in leads]
+
+    project_id, project_code, lead_ids = run(_create())
+    if json_output:
+        print_json({"id": project_id, "code": project_code, "leads": lead_ids})
+    else:
+        unique = list(dict.fromkeys(lead_ids))
+        leads_text = ("leads " if len(unique) > 1 else "lead ") + ", ".join(map(str, unique))
+        typer.echo(f"Created project {project_code} ({' '.join(title.split())}) with {leads_text}.")
+    if len(set(lead_ids)) < 2 or not joint_lead:
+        note(
+            "co-production needs two leads: one from your team (--lead) and one chosen from "
+            "the contributors (--joint-lead)"
+        )
+
+
+@app.command("add-members")
+@reports_errors
+def add_members_command(
+    code: str = typer.Argument(..., help="The project code."),
+    contributors: list[str] = typer.Argument(None, help="Contributor ids or emails."),
+    all_contributors: bool = typer.Option(False, "--all", help="Invite every contributor."),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Invite contributors to a project (all of them with --all)."""
+    references = contributors or []
+    if all_contributors == bool(references):
+        raise InvalidInput("name the contributors to add, or use --all (not both)")
+
+    async def _add() -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+        async with database() as sessions, transaction(sessions) as session:
+            project = await find_project(session, code)
+            if all_contributors:
+                people = list(
+                    (
+                        await session.scalars(
+                            select(Contributor)
+                            .where(Contributor.erased_at.is_(None))
+                            .order_by(Contributor.id)
+                        )
+                    ).all()
+                )
+            else:
+                people = [await find_contributor(session, ref) for ref in references]
+            result = await add_members(session, project, people, SystemClock().now())
+            return project.code, result.added, result.already
+
+    project_code, added, already = run(_add())
+    if json_output:
+        print_json({"project": project_code, "added": list(added), "already": list(already)})
+        return
+    typer.echo(
+        f"Invited {len(added)} contributor{'s' if len(added) != 1 else ''} to {project_code}"
+        + (f" ({len(already)} already in it)." if already else ".")
+    )
+
+
+@app.command("list")
+@reports_errors
+def list_command(
+    json_output: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+) -> None:
+    """List projects with their leads and how many members they have."""
+
+    async def _list() -> list[dict[str, object]]:
+        async with database() as sessions, sessions() as session:
+            return [
+                {
+                    "code": s.project.code,
+                    "title": s.project.title,
+                    "status": s.project.status.value,
+                    "time_zone": s.project.time_zone,
+                    "leads": list(s.lead_ids),
+                    "members": s.member_count,
+                }
+                for s in await list_projects(session)
+            ]
+
+    projects = run(_list())
+    if json_output:
+        print_json(projects)
+        return
+    if not projects:
+        typer.echo("No projects yet. Create one with: coproduce project create CODE --title ...")
+        return
+    for p in projects:
+        leads = ", ".join(map(str, p["leads"]))  # type: ignore[call-overload]
+        typer.echo(
+            f"{p['code']}: {p['title']} | {p['status']} | leads {leads} | {p['members']} members"
+        )

@@ -1,0 +1,231 @@
+"""``coproduce serve``: HTTP, the dispatcher, the scheduler and the inbound SMTP listener in
+one process, stopped cleanly by SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import Awaitable
+from datetime import timedelta
+
+import uvicorn
+
+from channels.base import ChannelName
+from channels.email import EmailChannel
+from channels.telegram import TelegramChannel, to_inbound
+
+from .app import create_app
+from .services import Services, build_services
+from .settings import Settings
+from .smtp_server import InboundMailHandler, start_smtp_listener
+
+log = logging.getLogger(__name__)
+
+# Libraries that log every request at INFO, with URLs that carry the Telegram bot token.
+_NOISY_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "telegram",
+    "twilio",
+    "aiohttp",
+    "mail.log",
+    "uvicorn.access",
+)
+
+LEFTOVER_SWEEP = timedelta(seconds=30)
+
+
+class StartupError(RuntimeError):
+    """The service cannot start; the message says why in one line."""
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+async def serve(settings: Settings, *, worker: bool = True) -> None:
+    services = await build_services(settings)
+    try:
+        await _run(services, worker=worker)
+    finally:
+        await services.close()
+        log.info("stopped")
+
+
+async def _run(services: Services, *, worker: bool) -> None:
+    settings = services.settings
+    sock = _bind(settings.http_host, settings.http_port)
+    await _start_channels(services)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    config = uvicorn.Config(create_app(services), log_config=None, access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("signal %s received; stopping", signal.Signals(signum).name)
+        server.should_exit = True
+        loop.call_soon_threadsafe(stop.set)
+
+    # uvicorn swaps in its own handlers while it serves and hands the signal back to these
+    # when it has shut down, so a signal at any moment stops everything.
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    tasks: list[asyncio.Task[None]] = []
+    smtp_server: asyncio.Server | None = None
+    try:
+        tasks.append(asyncio.create_task(_serve_http(server, sock, stop), name="http"))
+        if worker:
+            tasks.append(asyncio.create_task(services.dispatcher.run(stop), name="dispatcher"))
+            tasks.append(asyncio.create_task(services.scheduler.run(stop), name="scheduler"))
+            tasks.append(asyncio.create_task(_sweep_leftovers(services, stop), name="leftovers"))
+        smtp_server = await _start_smtp(services)
+        telegram = services.channels.get(ChannelName.TELEGRAM)
+        if isinstance(telegram, TelegramChannel) and telegram.polling:
+            tasks.append(asyncio.create_task(_poll_telegram(services, telegram, stop), name="poll"))
+        log.info(
+            "coproduce is running on http://%s:%s%s",
+            settings.http_host,
+            sock.getsockname()[1],
+            "" if worker else " (no worker: HTTP and inbound only)",
+        )
+        await stop.wait()
+    finally:
+        stop.set()
+        server.should_exit = True
+        if smtp_server is not None:
+            smtp_server.close()
+            await smtp_server.wait_closed()
+        await _finish(tasks)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+async def _serve_http(server: uvicorn.Server, sock: socket.socket, stop: asyncio.Event) -> None:
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        stop.set()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise StartupError(f"cannot listen on {host}:{port}: {error.strerror}") from error
+    sock.set_inheritable(True)
+    return sock
+
+
+async def _start_channels(services: Services) -> None:
+    for name in ChannelName:
+        if name in services.off_reasons:
+            log.info("channel %s is off: %s", name, services.off_reasons[name])
+    for name, channel in services.channels.items():
+        try:
+            await channel.start()
+        except Exception as error:
+            # The provider may be down for now; sends retry, so start anyway and say so.
+            log.warning(
+                "channel %s is on but its first check failed: %s", name, type(error).__name__
+            )
+        else:
+            log.info("channel %s is on", name)
+    telegram = services.channels.get(ChannelName.TELEGRAM)
+    if isinstance(telegram, TelegramChannel) and not telegram.webhook_enabled:
+        if telegram.polling:
+            log.info("telegram: polling for updates (development mode)")
+        else:
+            log.warning(
+                "telegram: the webhook refuses every update until "
+                "COPRODUCE_TELEGRAM_WEBHOOK_SECRET is set (or set COPRODUCE_TELEGRAM_POLLING=true)"
+            )
+
+
+async def _start_smtp(services: Services) -> asyncio.Server | None:
+    settings = services.settings
+    if settings.inbound_smtp_port is None:
+        log.info("inbound email is off: COPRODUCE_INBOUND_SMTP_PORT is not set")
+        return None
+    channel = services.channels.get(ChannelName.EMAIL)
+    if not isinstance(channel, EmailChannel):
+        log.warning(
+            "inbound email is off: the email channel is off (%s)",
+            services.off_reasons.get(ChannelName.EMAIL),
+        )
+        return None
+    handler = InboundMailHandler(channel, services.inbound, services.clock)
+    try:
+        smtp = await start_smtp_listener(
+            handler,
+            settings.inbound_smtp_host,
+            settings.inbound_smtp_port,
+            settings.email_max_bytes,
+        )
+    except OSError as error:
+        where = f"{settings.inbound_smtp_host}:{settings.inbound_smtp_port}"
+        raise StartupError(f"cannot listen for email on {where}: {error.strerror}") from error
+    log.info(
+        "inbound email: listening on %s:%s", settings.inbound_smtp_host, settings.inbound_smtp_port
+    )
+    return smtp
+
+
+async def _sweep_leftovers(services: Services, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await services.inbound.process_leftovers(LEFTOVER_SWEEP)
+        except Exception:
+            log.exception("could not look for unprocessed messages")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=LEFTOVER_SWEEP.total_seconds())
+
+
+async def _poll_telegram(services: Services, channel: TelegramChannel, stop: asyncio.Event) -> None:
+    await _quietly(channel.stop_webhook(), "telegram: could not remove the webhook")
+    offset: int | None = None
+    while not stop.is_set():
+        try:
+            updates = await channel.fetch_updates(offset, wait_seconds=20)
+        except Exception as error:
+            log.warning("telegram: polling failed (%s); trying again", type(error).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=5)
+            continue
+        for update in updates:
+            offset = update.update_id + 1
+            message = to_inbound(update)
+            if message is None:
+                continue
+            inbound_id = await services.inbound.accept(message)
+            if inbound_id is not None:
+                services.inbound.process_later(inbound_id)
+
+
+async def _quietly(awaitable: Awaitable[object], what: str) -> None:
+    try:
+        await awaitable
+    except Exception as error:
+        log.warning("%s: %s", what, type(error).__name__)
+
+
+async def _finish(tasks: list[asyncio.Task[None]]) -> None:
+    done, pending = await asyncio.wait(tasks, timeout=10) if tasks else (set(), set())
+    for task in pending:
+        task.cancel()
+    for task in (*done, *pending):
+        with contextlib.suppress(asyncio.CancelledError):
+            try:
+                await task
+            except Exception:
+                log.exception("%s stopped with an error", task.get_name())

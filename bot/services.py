@@ -1,0 +1,108 @@
+"""Wiring: the parts of a running service, built from settings and handed to whoever needs
+them. There is no global app, session or bot; tests build their own with other channels."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from channels import CHANNELS, Channel, ChannelName
+from flows.jobs import JOB_HANDLERS, JobHandler
+from storage.db import create_engine, session_factory
+from storage.migrate import prepare
+
+from .clock import Clock, SystemClock
+from .dispatcher import Dispatcher
+from .inbound import InboundService
+from .scheduler import Scheduler
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    channels: dict[ChannelName, Channel]
+    off_reasons: dict[ChannelName, str]
+    inbound: InboundService
+    dispatcher: Dispatcher
+    scheduler: Scheduler
+
+    async def close(self) -> None:
+        await self.inbound.drain()
+        for channel in self.channels.values():
+            try:
+                await channel.close()
+            except Exception:
+                log.exception("closing the %s channel failed", channel.name)
+        await self.engine.dispose()
+
+
+def configured_channels() -> tuple[dict[ChannelName, Channel], dict[ChannelName, str]]:
+    """Every channel whose settings are complete, and for the others the reason they are off."""
+    channels: dict[ChannelName, Channel] = {}
+    off: dict[ChannelName, str] = {}
+    for channel_class, settings_class in CHANNELS:
+        settings = settings_class()
+        reason = settings.off_reason()
+        if reason:
+            off[channel_class.name] = reason
+        else:
+            channels[channel_class.name] = channel_class(settings)  # type: ignore[arg-type]
+    return channels, off
+
+
+async def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    channels: Mapping[ChannelName, Channel] | None = None,
+    off_reasons: Mapping[ChannelName, str] | None = None,
+    job_handlers: Mapping[str, JobHandler] | None = None,
+) -> Services:
+    """Open the database (upgrading SQLite), and assemble the service around it."""
+    clock = clock or SystemClock()
+    if channels is None:
+        found, off = configured_channels()
+    else:
+        found, off = dict(channels), dict(off_reasons or {})
+    engine = create_engine(settings.database_url)
+    try:
+        await prepare(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    sessions = session_factory(engine)
+    dispatcher = Dispatcher(
+        sessions,
+        found,
+        clock,
+        batch=settings.dispatch_batch,
+        concurrency=settings.dispatch_concurrency,
+        poll_seconds=settings.poll_seconds,
+    )
+    inbound = InboundService(sessions, clock, settings.default_language, on_outbox=dispatcher.wake)
+    scheduler = Scheduler(
+        sessions,
+        clock,
+        JOB_HANDLERS if job_handlers is None else job_handlers,
+        on_outbox=dispatcher.wake,
+    )
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        channels=found,
+        off_reasons=off,
+        inbound=inbound,
+        dispatcher=dispatcher,
+        scheduler=scheduler,
+    )

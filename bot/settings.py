@@ -1,0 +1,31 @@
+"""Application settings: ``COPRODUCE_*`` environment variables, and a ``.env`` file.
+
+Each channel reads its own settings in its module (``channels/*.py``); these are the ones the
+application itself needs. Nothing is required: with none set, ``coproduce serve`` runs on
+SQLite at ./coproduce.db with every channel off.
+"""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.db import DEFAULT_DATABASE_URL
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COPRODUCE_", env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    # The base URL the outside world (Twilio) uses to reach us; it is what Twilio signs.
+    public_url: str | None = None
+    inbound_smtp_host: str = "127.0.0.1"
+    inbound_smtp_port: int | None = None
+    email_max_bytes: int = 10 * 1024 * 1024
+    default_language: str = "en"
+    default_region: str = "GB"
+    log_level: str = "INFO"
+    dispatch_batch: int = 50
+    dispatch_concurrency: int = 10
+    poll_seconds: float = 1.0

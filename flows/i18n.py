@@ -1,0 +1,81 @@
+"""Translations per recipient, and dates written out the way people read them.
+
+Catalogs are read from the ``.po`` files at first use and compiled in memory, so there is no
+build step to forget; entries marked fuzzy are left out, so an unreviewed guess never reaches
+a person. Nothing here is process-wide: each message is rendered with the translator of the
+person it is for.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from functools import cache
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from locales import CATALOG_DIR, DOMAIN
+
+SOURCE_LANGUAGE = "en"
+
+
+class Translator(Protocol):
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+    def pgettext(self, context: str, message: str) -> str: ...
+
+
+def available_languages() -> tuple[str, ...]:
+    """English (the source) and every language that has a catalog."""
+    found = sorted(
+        path.parent.parent.name for path in CATALOG_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")
+    )
+    return (SOURCE_LANGUAGE, *(code for code in found if code != SOURCE_LANGUAGE))
+
+
+def parse_language(code: str) -> str:
+    """``CY``, ``cy-GB`` or ``cy_GB`` → ``cy``; raises ValueError for something that is not a
+    language code. The language may not have a catalog yet: see :func:`available_languages`."""
+    cleaned = code.strip().replace("-", "_")
+    try:
+        return Locale.parse(cleaned).language
+    except (ValueError, TypeError, UnknownLocaleError) as error:
+        raise ValueError(f"'{code}' is not a language code") from error
+
+
+@cache
+def translator(language: str) -> Translator:
+    path = CATALOG_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == SOURCE_LANGUAGE or not path.exists():
+        return NullTranslations()
+    with path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(fp=compiled, domain=DOMAIN)
+
+
+# Babel's plain "en" is American English; our readers write dates the British way, and
+# GOV.UK style drops the comma after the weekday ("Tuesday 1 December 2026").
+_FORMAT_LOCALES = {"en": "en_GB"}
+_DATE_PATTERNS = {"en": "EEEE d MMMM y"}
+
+
+def format_when(moment: datetime, language: str, time_zone: str) -> str:
+    """A time written out with its weekday, in the reader's language and the project's zone:
+    'Tuesday 1 December 2026 at 18:00'."""
+    local = moment.astimezone(ZoneInfo(time_zone))
+    locale = Locale.parse(_FORMAT_LOCALES.get(language, language))
+    day = format_date(local, format=_DATE_PATTERNS.get(language, "full"), locale=locale)
+    time = format_time(local, format="HH:mm", locale=locale)
+    # The joining word comes from the catalog so each language says "at" its own way.
+    return translator(language).gettext("{date} at {time}").format(date=day, time=time)

@@ -1,0 +1,81 @@
+"""The ``bot`` fixture: the real flows on real storage, with memory channels as transport.
+
+A test says what arrives and reads what goes out; the fixture fails a test that leaves a
+sent message unread, so nothing a person would receive goes unchecked.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.services import Services, build_services
+from bot.settings import Settings
+from channels.base import ChannelName, InboundMessage, OutboundMessage
+from channels.memory import MemoryChannel
+from tests.helpers import ManualClock, upgrade_database
+
+
+class MemoryBot:
+    def __init__(self, services: Services, memory: dict[ChannelName, MemoryChannel]) -> None:
+        self.services = services
+        self.memory = memory
+        self.clock: ManualClock = services.clock  # type: ignore[assignment]
+        self._ids = itertools.count(1)
+
+    @property
+    def sessions(self):  # type: ignore[no-untyped-def]
+        return self.services.sessions
+
+    async def send_in(
+        self,
+        channel: ChannelName,
+        sender: str,
+        text: str,
+        *,
+        provider_id: str | None = None,
+        token: str | None = None,
+        subject: str | None = None,
+    ) -> int | None:
+        """A message arrives and is handled, as the webhook and the flow would do it."""
+        message = InboundMessage(
+            channel=channel,
+            sender=sender,
+            text=text,
+            provider_id=provider_id or f"test-{next(self._ids)}",
+            received_at=self.clock.now(),
+            routing_token=token,
+            subject=subject,
+        )
+        inbound_id = await self.services.inbound.accept(message)
+        if inbound_id is not None:
+            await self.services.inbound.process(inbound_id)
+        return inbound_id
+
+    async def delivered(self, channel: ChannelName | None = None) -> list[OutboundMessage]:
+        """Send everything due and return what went out (on one channel, or all)."""
+        await self.services.dispatcher.dispatch_all_due()
+        names = [channel] if channel else list(self.memory)
+        return [message for name in names for message in self.memory[name].take()]
+
+    async def unread(self) -> list[OutboundMessage]:
+        await self.services.dispatcher.dispatch_all_due()
+        return [message for channel in self.memory.values() for message in channel.sent]
+
+
+@pytest.fixture
+async def bot(database_url: str, clock: ManualClock) -> AsyncIterator[MemoryBot]:
+    memory = {name: MemoryChannel(name) for name in ChannelName}
+    await upgrade_database(database_url)
+    services = await build_services(
+        Settings(database_url=database_url), clock=clock, channels=memory
+    )
+    memory_bot = MemoryBot(services, memory)
+    try:
+        yield memory_bot
+        left = await memory_bot.unread()
+        assert not left, f"the test left messages unread: {[(m.channel, m.body) for m in left]}"
+    finally:
+        await services.close()

@@ -1,0 +1,96 @@
+"""The service assembled with its real channels pointed at real local peers (a Bot API
+server, a Twilio server, an SMTP server), for tests that cross the whole path."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+
+from bot.app import create_app
+from bot.services import Services, build_services
+from bot.settings import Settings
+from channels import (
+    EmailChannel,
+    EmailSettings,
+    SmsChannel,
+    SmsSettings,
+    TelegramChannel,
+    TelegramSettings,
+)
+from channels.base import ChannelName
+from tests.helpers import ManualClock, upgrade_database
+from tests.peers.smtp_sink import SmtpSink
+from tests.peers.telegram_api import TelegramApiServer
+from tests.peers.twilio_api import TwilioApiServer
+
+TELEGRAM_TOKEN = "424242:live-test-token"
+TELEGRAM_SECRET = "live-webhook-secret"
+TWILIO_SID = "AC" + "1" * 32
+TWILIO_TOKEN = "live-twilio-auth-token"
+TWILIO_FROM = "+447700900500"
+PUBLIC_URL = "https://coproduce.example.org"
+EMAIL_FROM = "Coproduce <coproduce@example.org>"
+
+
+@dataclass
+class Live:
+    services: Services
+    http: httpx.AsyncClient
+    telegram_api: TelegramApiServer
+    twilio_api: TwilioApiServer
+    smtp: SmtpSink
+    clock: ManualClock
+
+    async def settle(self) -> None:
+        """Let every acknowledged message be handled and everything due be sent."""
+        await self.services.inbound.drain()
+        await self.services.dispatcher.dispatch_all_due()
+
+
+@asynccontextmanager
+async def live_service(database_url: str, clock: ManualClock) -> AsyncIterator[Live]:
+    async with AsyncExitStack() as stack:
+        telegram_api = stack.enter_context(TelegramApiServer(TELEGRAM_TOKEN))
+        twilio_api = stack.enter_context(TwilioApiServer(TWILIO_SID, TWILIO_TOKEN))
+        smtp = stack.enter_context(SmtpSink())
+        channels = {
+            ChannelName.TELEGRAM: TelegramChannel(
+                TelegramSettings(
+                    telegram_token=TELEGRAM_TOKEN,
+                    telegram_webhook_secret=TELEGRAM_SECRET,
+                    telegram_api_url=telegram_api.url,
+                )
+            ),
+            ChannelName.SMS: SmsChannel(
+                SmsSettings(
+                    twilio_account_sid=TWILIO_SID,
+                    twilio_auth_token=TWILIO_TOKEN,
+                    twilio_from=TWILIO_FROM,
+                    twilio_api_url=twilio_api.url,
+                    public_url=PUBLIC_URL,
+                )
+            ),
+            ChannelName.EMAIL: EmailChannel(
+                EmailSettings(
+                    smtp_host="127.0.0.1",
+                    smtp_port=smtp.port,
+                    smtp_tls="none",
+                    email_from=EMAIL_FROM,
+                )
+            ),
+        }
+        await upgrade_database(database_url)
+        services = await build_services(
+            Settings(database_url=database_url, public_url=PUBLIC_URL),
+            clock=clock,
+            channels=channels,
+        )
+        stack.push_async_callback(services.close)
+        transport = httpx.ASGITransport(app=create_app(services))
+        http = await stack.enter_async_context(
+            httpx.AsyncClient(transport=transport, base_url="http://coproduce.test")
+        )
+        yield Live(services, http, telegram_api, twilio_api, smtp, clock)

@@ -1,0 +1,239 @@
+"""``coproduce serve`` as a real process: it starts with no configuration, says which
+channels are off, answers each channel through the real providers' APIs (local peers here),
+and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import queue
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from storage.db import create_engine, session_factory, transaction
+from storage.models import Contributor
+from storage.reply_tokens import token_for
+from tests.helpers import telegram_update, twilio_signature, upgrade_database
+from tests.peers.smtp_sink import SmtpSink
+from tests.peers.telegram_api import TelegramApiServer
+from tests.peers.twilio_api import TwilioApiServer
+
+COPRODUCE = [sys.executable, "-m", "bot"]
+READY = "coproduce is running on"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Service:
+    """A running `coproduce serve`, its log read line by line in a thread."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self.process = subprocess.Popen(
+            [*COPRODUCE, "serve"],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for_line(self, text: str, timeout: float = 30.0) -> str:
+        while True:
+            try:
+                line = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"no log line with {text!r}; got {self.lines}") from None
+            if line is None:
+                raise AssertionError(f"the service ended before {text!r}; got {self.lines}")
+            self.lines.append(line)
+            if text in line:
+                return line
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=30)
+        while (line := self._queue.get(timeout=5)) is not None:
+            self.lines.append(line)
+        return code
+
+
+def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPRODUCE_")}
+    env["COPRODUCE_HTTP_PORT"] = str(_free_port())
+    env.update({f"COPRODUCE_{k.upper()}": v for k, v in settings.items()})
+    return env
+
+
+@pytest.fixture
+def started(tmp_path: Path) -> Iterator[list[Service]]:
+    services: list[Service] = []
+    yield services
+    for service in services:
+        if service.process.poll() is None:
+            service.process.kill()
+            service.process.wait()
+
+
+def test_serve_starts_with_no_configuration_and_stops_on_sigterm(tmp_path, started) -> None:
+    env = _env(tmp_path)
+    service = Service(env, tmp_path)
+    started.append(service)
+    service.wait_for_line(READY)
+    response = httpx.get(f"http://127.0.0.1:{env['COPRODUCE_HTTP_PORT']}/healthz")
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "channels": {"email": "off", "sms": "off", "telegram": "off"},
+    }
+    assert service.stop() == 0
+    log = "\n".join(service.lines)
+    assert "channel email is off: COPRODUCE_SMTP_HOST is not set" in log
+    assert "channel sms is off: COPRODUCE_TWILIO_ACCOUNT_SID is not set" in log
+    assert "channel telegram is off: COPRODUCE_TELEGRAM_TOKEN is not set" in log
+    assert "stopped" in service.lines[-1]
+    assert (tmp_path / "coproduce.db").exists()
+
+
+def test_serve_says_in_one_line_when_its_port_is_taken(tmp_path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = _env(tmp_path, http_port=str(taken.getsockname()[1]))
+        result = subprocess.run(
+            [*COPRODUCE, "serve"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: cannot listen on 127.0.0.1:")
+
+
+def _cli(env: dict[str, str], cwd: Path, *args: str) -> str:
+    result = subprocess.run(
+        [*COPRODUCE, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+async def _email_token(database_url: str) -> str:
+    await upgrade_database(database_url)
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    async with transaction(sessions) as session:
+        person = await session.get(Contributor, 3)
+        token = await token_for(session, person.id, None, person.created_at)
+    await engine.dispose()
+    return token
+
+
+def test_each_channel_is_answered_through_its_provider_and_stored_once(tmp_path, started) -> None:
+    telegram_token, secret, sid, auth = (
+        "9:serve-token",
+        "serve-secret",
+        "AC" + "2" * 32,
+        "serve-auth",
+    )
+    with (
+        TelegramApiServer(telegram_token) as telegram_api,
+        TwilioApiServer(sid, auth) as twilio_api,
+        SmtpSink() as smtp,
+    ):
+        inbound_smtp_port = _free_port()
+        env = _env(
+            tmp_path,
+            telegram_token=telegram_token,
+            telegram_webhook_secret=secret,
+            telegram_api_url=telegram_api.url,
+            twilio_account_sid=sid,
+            twilio_auth_token=auth,
+            twilio_from="+447700900500",
+            twilio_api_url=twilio_api.url,
+            smtp_host="127.0.0.1",
+            smtp_port=str(smtp.port),
+            smtp_tls="none",
+            email_from="Coproduce <coproduce@example.org>",
+            inbound_smtp_port=str(inbound_smtp_port),
+        )
+        base = f"http://127.0.0.1:{env['COPRODUCE_HTTP_PORT']}"
+        env["COPRODUCE_PUBLIC_URL"] = base
+        _cli(env, tmp_path, "contributor", "add", "Bea", "--telegram", "5001")
+        _cli(env, tmp_path, "contributor", "add", "Ann", "--phone", "07700 900001")
+        _cli(env, tmp_path, "contributor", "add", "Cal", "--email", "cal@example.net")
+        token = asyncio.run(_email_token(f"sqlite+aiosqlite:///{tmp_path / 'coproduce.db'}"))
+
+        service = Service(env, tmp_path)
+        started.append(service)
+        service.wait_for_line("inbound email: listening")
+        service.wait_for_line(READY)
+
+        update = json.dumps(telegram_update(700, 5001, "help"))
+        headers = {"x-telegram-bot-api-secret-token": secret, "content-type": "application/json"}
+        for _ in range(2):
+            assert (
+                httpx.post(f"{base}/telegram/webhook", content=update, headers=headers).status_code
+                == 200
+            )
+        assert httpx.post(f"{base}/telegram/webhook", content=update, headers={}).status_code == 403
+
+        params = {"MessageSid": "SM" + "7" * 32, "From": "+447700900001", "Body": "HELP"}
+        signature = twilio_signature(auth, f"{base}/sms/inbound", params)
+        sms_headers = {
+            "x-twilio-signature": signature,
+            "content-type": "application/x-www-form-urlencoded",
+        }
+        for _ in range(2):
+            assert (
+                httpx.post(
+                    f"{base}/sms/inbound", content=urlencode(params), headers=sms_headers
+                ).status_code
+                == 200
+            )
+        bad = {**sms_headers, "x-twilio-signature": "d3Jvbmc="}
+        assert (
+            httpx.post(f"{base}/sms/inbound", content=urlencode(params), headers=bad).status_code
+            == 403
+        )
+
+        mail = (
+            f"From: Cal <cal@example.net>\r\nTo: coproduce+{token}@example.org\r\n"
+            "Subject: Help please\r\nMessage-ID: <cal-1@example.net>\r\n\r\nHELP\r\n"
+        )
+        for _ in range(2):
+            with smtplib.SMTP("127.0.0.1", inbound_smtp_port, timeout=10) as client:
+                client.sendmail("cal@example.net", [f"coproduce+{token}@example.org"], mail)
+
+        assert telegram_api.wait_for(1) and twilio_api.wait_for(1) and smtp.wait_for(1)
+        assert service.stop() == 0
+
+    [telegram_reply] = telegram_api.take()
+    assert (telegram_reply.chat_id, telegram_reply.text.splitlines()[0]) == (5001, "Hello Bea.")
+    [sms_reply] = twilio_api.take()
+    assert sms_reply.to == "+447700900001" and "STOP" in sms_reply.body
+    assert sms_reply.status_callback == f"{base}/sms/status"
+    [email_reply] = smtp.take()
+    assert email_reply.rcpt_tos == ["cal@example.net"]
+    assert email_reply.message["Subject"] == "Re: Help please"
+    assert "channel telegram is on" in "\n".join(service.lines)
