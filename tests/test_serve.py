@@ -73,8 +73,8 @@ class Service:
             if text in line:
                 return line
 
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
+    def stop(self, signum: int = signal.SIGTERM) -> int:
+        self.process.send_signal(signum)
         code = self.process.wait(timeout=30)
         while (line := self._queue.get(timeout=5)) is not None:
             self.lines.append(line)
@@ -98,7 +98,10 @@ def started(tmp_path: Path) -> Iterator[list[Service]]:
             service.process.wait()
 
 
-def test_serve_starts_with_no_configuration_and_stops_on_sigterm(tmp_path, started) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
+def test_serve_starts_with_no_configuration_and_stops_on_a_signal(
+    tmp_path, started, signum
+) -> None:
     env = _env(tmp_path)
     service = Service(env, tmp_path)
     started.append(service)
@@ -109,7 +112,7 @@ def test_serve_starts_with_no_configuration_and_stops_on_sigterm(tmp_path, start
         "database": "ok",
         "channels": {"email": "off", "sms": "off", "telegram": "off"},
     }
-    assert service.stop() == 0
+    assert service.stop(signum) == 0
     log = "\n".join(service.lines)
     assert "channel email is off: COPRODUCE_SMTP_HOST is not set" in log
     assert "channel sms is off: COPRODUCE_TWILIO_ACCOUNT_SID is not set" in log
@@ -237,3 +240,23 @@ def test_each_channel_is_answered_through_its_provider_and_stored_once(tmp_path,
     assert email_reply.rcpt_tos == ["cal@example.net"]
     assert email_reply.message["Subject"] == "Re: Help please"
     assert "channel telegram is on" in "\n".join(service.lines)
+
+
+def test_telegram_polling_mode_answers_without_a_webhook(tmp_path, started) -> None:
+    with TelegramApiServer("8:poll-token") as telegram_api:
+        env = _env(
+            tmp_path,
+            telegram_token="8:poll-token",
+            telegram_api_url=telegram_api.url,
+            telegram_polling="true",
+        )
+        _cli(env, tmp_path, "contributor", "add", "Dee", "--telegram", "5002")
+        telegram_api.queue_update(telegram_update(900, 5002, "help"))
+        service = Service(env, tmp_path)
+        started.append(service)
+        service.wait_for_line("telegram: polling for updates")
+        assert telegram_api.wait_for(1)
+        assert service.stop() == 0
+    [reply] = telegram_api.take()
+    assert (reply.chat_id, reply.text.splitlines()[0]) == (5002, "Hello Dee.")
+    assert "deleteWebhook" in telegram_api.calls
