@@ -43,12 +43,18 @@ class InboundService:
         self._default_language = default_language
         self._on_outbox = on_outbox
         self._tasks: set[asyncio.Task[None]] = set()
+        # Messages from one sender are handled in the order they came (NAME ME, then a
+        # comment): each waits for the one before it from the same address.
+        self._senders: dict[int, tuple[str, str]] = {}
+        self._last_from: dict[tuple[str, str], asyncio.Task[None]] = {}
 
     async def accept(self, message: InboundMessage) -> int | None:
         """Store a message; returns its id, or None when the provider id was seen before."""
         async with transaction(self._sessions) as session:
             inbound_id = await store_inbound(session, message, self._clock.now())
-        if inbound_id is None:
+        if inbound_id is not None:
+            self._senders[inbound_id] = (message.channel, message.sender)
+        else:
             log.info(
                 "%s message %s was already stored; ignored", message.channel, message.provider_id
             )
@@ -56,9 +62,24 @@ class InboundService:
 
     def process_later(self, inbound_id: int) -> None:
         """Run the flow after the provider has been answered."""
-        task = asyncio.create_task(self.process(inbound_id))
+        sender = self._senders.pop(inbound_id, None)
+        before = self._last_from.get(sender) if sender else None
+
+        async def in_turn() -> None:
+            if before is not None:
+                await asyncio.wait([before])
+            await self.process(inbound_id)
+
+        task = asyncio.create_task(in_turn())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if sender is not None:
+            self._last_from[sender] = task
+            task.add_done_callback(
+                lambda done: (
+                    self._last_from.pop(sender) if self._last_from.get(sender) is done else None
+                )
+            )
 
     async def drain(self) -> None:
         """Wait for every message handed to :meth:`process_later` to be handled."""

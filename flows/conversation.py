@@ -1,29 +1,54 @@
-"""The conversation step: one inbound message from a known or unknown sender in, effects out.
+"""The conversation step: one message from a known or unknown sender in, effects out.
 
-Pure: it reads the sender snapshot and the text and returns what to do. It never touches
-storage or a channel.
+Pure: it reads the situation (loaded by :mod:`flows.runner`) and the text and returns what
+to do. It never touches storage or a channel.
+
+```mermaid
+stateDiagram-v2
+    [*] --> idle
+    idle --> choosing: several projects fit (OfferChoice)
+    choosing --> idle: a number in range, or any other message
+    choosing --> idle: a number after a day ("that choice has ended")
+    idle --> declaring: JOIN
+    declaring --> idle: NONE / DECLARE, or after a week
+    idle --> replying: a lead ASKs the group
+    replying --> idle: a plain reply (kept as the answer), or after a week
+```
 """
 
 from __future__ import annotations
 
-from channels.base import ChannelName, InboundMessage
+from channels.base import ChannelName
 
-from . import texts
-from .effects import Effect, Reply, StartChannel, StopChannel
+from . import replies, texts
+from .commands import COMMAND_HANDLERS, comment_on, offer
+from .effects import (
+    AskLeads,
+    ClearPending,
+    Declare,
+    Effect,
+    Join,
+    Leave,
+    Reply,
+    ReplyToQuestion,
+    SendBrief,
+    StartChannel,
+    StopChannel,
+)
 from .i18n import Translator
-from .keywords import Command, parse
-from .sender import Sender
+from .keywords import ALONE_OR_WITH_A_CODE, Command, ParsedText
+from .situation import Situation, after_first_word
 
 # Message kinds that may go to a contact point after it opted out: only the confirmation of
 # the opt-out itself, sent once.
 SENT_EVEN_AFTER_STOP = frozenset({"stopped"})
+# And to someone who left a project: only the confirmation that they left it.
+SENT_EVEN_AFTER_LEAVING = frozenset({"left"})
 
 
-def respond(
-    sender: Sender, message: InboundMessage, t: Translator, english: Translator
-) -> list[Effect]:
-    """Decide what to do about one message."""
-    parsed = parse(message.text, t, english)
+def respond(situation: Situation, parsed: ParsedText, text: str, t: Translator) -> list[Effect]:
+    """Decide what to do about one message (``text`` is the whole message, tidied)."""
+    sender = situation.sender
 
     if parsed.command == Command.STOP:
         if sender.opted_out:
@@ -32,7 +57,7 @@ def respond(
 
     if parsed.command == Command.START:
         if not sender.opted_out:
-            return [_help(sender, t)]
+            return [_help(situation, t)]
         return [StartChannel(), Reply("started", texts.started_text(t, sender.channel))]
 
     if sender.opted_out:
@@ -46,19 +71,107 @@ def respond(
         ]
 
     if parsed.command == Command.HELP:
-        return [_help(sender, t)]
-    return [Reply("not-understood", texts.not_understood_text(t, sender.channel))]
+        return [_help(situation, t)]
+
+    pending = situation.pending
+    number = parsed.number
+    if pending and pending.state == "choose":
+        if number is not None:
+            return _choose(situation, number, t)
+        effects: list[Effect] = [ClearPending()]  # they moved on; the choice is dropped
+        return effects + _decide(situation, parsed, text, t)
+    if number is not None and not _replying(situation):
+        return [Reply("not-understood", replies.no_choice_waiting(t, situation))]
+    return _decide(situation, parsed, text, t)
 
 
-def _help(sender: Sender, t: Translator) -> Reply:
+def _decide(situation: Situation, parsed: ParsedText, text: str, t: Translator) -> list[Effect]:
+    command = parsed.command
+    if command in ALONE_OR_WITH_A_CODE and not _alone_or_with_a_code(situation, parsed):
+        command = None  # "None of the dates suit me" is a comment
+    if command is not None:
+        handled = COMMAND_HANDLERS[command](situation, parsed.rest, t)
+        if handled is not None:
+            return handled
+    return free_text(situation, text, t)
+
+
+def _alone_or_with_a_code(situation: Situation, parsed: ParsedText) -> bool:
+    if not parsed.rest:
+        return True
+    return situation.named is not None and not after_first_word(parsed.rest)
+
+
+def _replying(situation: Situation) -> bool:
+    pending = situation.pending
+    return bool(pending and pending.state == "replying" and not pending.expired(situation.now))
+
+
+def free_text(situation: Situation, text: str, t: Translator) -> list[Effect]:
+    """Words with no command: an answer to a lead's question, a comment, or a question."""
+    if _replying(situation):
+        assert situation.pending is not None
+        return [ReplyToQuestion(int(situation.pending.data["question_id"]), text), ClearPending()]
+    joined = situation.joined
+    open_ = [p for p in joined if p.open_window]
+    if len(open_) == 1:
+        return [comment_on(open_[0], text)]
+    if len(open_) > 1:
+        return offer(t, "comment", open_, {"text": text})
+    if text.rstrip().endswith("?") and joined:
+        if len(joined) == 1:
+            return [AskLeads(joined[0].id, text)]
+        return offer(t, "question", joined, {"text": text})
+    recently = [p for p in joined if p.closed_window and p.closed_window.recent(situation.now)]
+    if len(recently) == 1:
+        return [comment_on(recently[0], text)]
+    if len(recently) > 1:
+        return offer(t, "comment", recently, {"text": text})
+    invited_open = [p for p in situation.projects if p.invited and p.open_window]
+    if invited_open:
+        return [Reply("join-first", replies.join_first(t, invited_open[0].code))]
+    return [Reply("not-understood", replies.not_understood_text(t, situation))]
+
+
+def _choose(situation: Situation, number: int, t: Translator) -> list[Effect]:
+    pending = situation.pending
+    assert pending is not None
+    if pending.expired(situation.now):
+        return [ClearPending(), Reply("choice-expired", replies.choice_expired(t))]
+    options = [int(option) for option in pending.data.get("options", [])]
+    if not 1 <= number <= len(options):
+        return [Reply("choice-again", replies.choice_out_of_range(t, len(options)))]
+    project = situation.project(options[number - 1])
+    data = pending.data
+    if project is None:  # they left it, or it is gone, since the choice was offered
+        return [ClearPending(), Reply("choice-expired", replies.choice_expired(t))]
+    chosen: Effect
+    match data.get("purpose"):
+        case "comment":
+            chosen = comment_on(project, str(data["text"]))
+        case "question":
+            chosen = AskLeads(project.id, str(data["text"]))
+        case "leave":
+            chosen = Leave(project.id, data.get("reason") or None)
+        case "join":
+            chosen = Join(project.id)
+        case "declare":
+            chosen = Declare(project.id, data.get("text"))
+        case _:
+            chosen = SendBrief(project.id)
+    return [ClearPending(), chosen]
+
+
+def _help(situation: Situation, t: Translator) -> Reply:
+    sender = situation.sender
     if not sender.is_known:
         return Reply("unknown-sender", texts.unknown_sender_text(t, sender.channel, sender.address))
-    return Reply("help", texts.help_text(t, sender.channel, sender.name))
+    return Reply("help", replies.help_text(t, situation))
 
 
 def may_still_send(kind: str, opted_out: bool, left_project: bool) -> bool:
     """Checked by the dispatcher just before sending, so an opt-out made after a message was
     queued still holds."""
-    if left_project:
+    if left_project and kind not in SENT_EVEN_AFTER_LEAVING:
         return False
     return not opted_out or kind in SENT_EVEN_AFTER_STOP

@@ -1,12 +1,14 @@
 """What a flow decides: values describing what to store and what to send.
 
-Flows return these; :mod:`flows.runner` applies them to storage in the transaction that
-handles the message. Nothing is sent from a flow.
+:mod:`flows.conversation` returns these; :mod:`flows.runner` applies them to storage in the
+transaction that handles the message. Nothing is sent from a flow: a reply is an outbox row.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -29,4 +31,108 @@ class StartChannel:
     """The person asked for messages on this contact point again."""
 
 
-Effect = Reply | StopChannel | StartChannel
+@dataclass(frozen=True)
+class OfferChoice:
+    """Wait a day for a number: ``options`` are project (or other) ids, in the order shown.
+    ``purpose`` and ``data`` say what to do with the one chosen."""
+
+    purpose: str
+    options: tuple[int, ...]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClearPending:
+    """The choice (or question to reply to) that was waiting is dealt with or has expired."""
+
+
+@dataclass(frozen=True)
+class Join:
+    project_id: int
+
+
+@dataclass(frozen=True)
+class Leave:
+    project_id: int
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Declare:
+    project_id: int
+    text: str | None  # None: nothing to declare
+
+
+@dataclass(frozen=True)
+class AddComment:
+    project_id: int
+    window_id: int | None
+    text: str
+    late: bool
+
+
+@dataclass(frozen=True)
+class AskLeads:
+    project_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ReplyToQuestion:
+    question_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SendBrief:
+    project_id: int
+
+
+@dataclass(frozen=True)
+class SetNamed:
+    named: bool
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    language: str
+
+
+@dataclass(frozen=True)
+class LeadAsk:
+    project_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class LeadAnswer:
+    question_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class LeadExtend:
+    project_id: int
+    until: datetime
+    reason: str
+
+
+Effect = (
+    Reply
+    | StopChannel
+    | StartChannel
+    | OfferChoice
+    | ClearPending
+    | Join
+    | Leave
+    | Declare
+    | AddComment
+    | AskLeads
+    | ReplyToQuestion
+    | SendBrief
+    | SetNamed
+    | SetLanguage
+    | LeadAsk
+    | LeadAnswer
+    | LeadExtend
+)

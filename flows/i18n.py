@@ -79,3 +79,34 @@ def format_when(moment: datetime, language: str, time_zone: str) -> str:
     time = format_time(local, format="HH:mm", locale=locale)
     # The joining word comes from the catalog so each language says "at" its own way.
     return translator(language).gettext("{date} at {time}").format(date=day, time=time)
+
+
+def usable_language(code: str | None, fallback: str = SOURCE_LANGUAGE) -> str:
+    """The language to write in: the person's if we have a catalog for it, else the fallback
+    (then English). A date is never written in a language the rest of the message is not."""
+    languages = available_languages()
+    for candidate in (code, fallback):
+        if candidate and candidate in languages:
+            return candidate
+    return SOURCE_LANGUAGE
+
+
+def language_name(code: str, in_language: str | None = None) -> str:
+    """A language's name, as its speakers write it ("Cymraeg") or in another language."""
+    try:
+        locale = Locale.parse(code)
+        name = locale.get_display_name(in_language or code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+def find_language(asked: str) -> str | None:
+    """The language someone asked for by code ("cy"), own name ("Cymraeg") or English name
+    ("Welsh"), if we can write in it."""
+    wanted = asked.strip().casefold()
+    for code in available_languages():
+        names = {code, language_name(code).casefold(), language_name(code, "en").casefold()}
+        if wanted in names or wanted.replace("_", "-").split("-")[0] == code:
+            return code
+    return None

@@ -1,9 +1,8 @@
 """Scheduled job handlers, by job kind. The scheduler claims a due job and calls its handler
 inside a transaction; the handler's changes and outbox rows commit with the job's "done".
 
-Kinds are registered here as the flows that need them arrive (window open and close,
-reminders, digests); a job of a kind not listed here is retried and then marked failed, so a
-newer release can still pick it up.
+A job of a kind not listed here is retried and then marked failed, so a newer release can
+still pick it up.
 """
 
 from __future__ import annotations
@@ -14,6 +13,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .digests import run_daily_digest, run_window_close
+from .windows import run_window_open, run_window_reminder
+
 JobHandler = Callable[[AsyncSession, Mapping[str, Any], datetime], Awaitable[None]]
 
-JOB_HANDLERS: dict[str, JobHandler] = {}
+JOB_HANDLERS: dict[str, JobHandler] = {
+    "window-open": run_window_open,
+    "window-reminder": run_window_reminder,
+    "window-daily-digest": run_daily_digest,
+    "window-close": run_window_close,
+}

@@ -2,7 +2,8 @@
 
 The words come from the catalog (context ``keyword``) so each language has its own, and the
 English words always work too. Case, extra spaces, surrounding punctuation and a Telegram
-``/command`` (with or without ``@botname``) make no difference.
+``/command`` (with or without ``@botname``) make no difference. A word may be a phrase of
+several words ("NAME ME"); Telegram commands write it joined up (``/nameme``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,20 @@ class Command(StrEnum):
     HELP = "help"
     STOP = "stop"
     START = "start"
+    JOIN = "join"
+    LEAVE = "leave"
+    DECLARE = "declare"
+    NONE = "none"
+    COMMENT = "comment"
+    QUESTION = "question"
+    BRIEF = "brief"
+    NAME_ME = "name-me"
+    ANONYMOUS = "anonymous"
+    LANGUAGE = "language"
+    # Lead words: only for the leads of the project named.
+    ASK = "ask"
+    ANSWER = "answer"
+    EXTEND = "extend"
 
 
 def keyword_words(t: Translator) -> dict[Command, str]:
@@ -30,6 +45,32 @@ def keyword_words(t: Translator) -> dict[Command, str]:
         Command.STOP: t.pgettext("keyword", "STOP"),
         # TRANSLATORS: a command word people type to start messages again after STOP.
         Command.START: t.pgettext("keyword", "START"),
+        # TRANSLATORS: a command word to join a project they were invited to.
+        Command.JOIN: t.pgettext("keyword", "JOIN"),
+        # TRANSLATORS: a command word to leave one project.
+        Command.LEAVE: t.pgettext("keyword", "LEAVE"),
+        # TRANSLATORS: a command word to declare an interest (something that may affect them).
+        Command.DECLARE: t.pgettext("keyword", "DECLARE"),
+        # TRANSLATORS: a command word meaning "I have no interest to declare".
+        Command.NONE: t.pgettext("keyword", "NONE"),
+        # TRANSLATORS: a command word to send a comment on a project.
+        Command.COMMENT: t.pgettext("keyword", "COMMENT"),
+        # TRANSLATORS: a command word to ask the project leads a question.
+        Command.QUESTION: t.pgettext("keyword", "QUESTION"),
+        # TRANSLATORS: a command word to get the project brief (the papers for the project).
+        Command.BRIEF: t.pgettext("keyword", "BRIEF"),
+        # TRANSLATORS: command words: "share my name with my comments". May be several words.
+        Command.NAME_ME: t.pgettext("keyword", "NAME ME"),
+        # TRANSLATORS: a command word: "do not share my name with my comments".
+        Command.ANONYMOUS: t.pgettext("keyword", "ANONYMOUS"),
+        # TRANSLATORS: a command word to change the language of messages, e.g. LANGUAGE cy.
+        Command.LANGUAGE: t.pgettext("keyword", "LANGUAGE"),
+        # TRANSLATORS: a lead's command word to ask every member a question.
+        Command.ASK: t.pgettext("keyword", "ASK"),
+        # TRANSLATORS: a command word to answer a question by its number.
+        Command.ANSWER: t.pgettext("keyword", "ANSWER"),
+        # TRANSLATORS: a lead's command word to keep comments open for longer.
+        Command.EXTEND: t.pgettext("keyword", "EXTEND"),
     }
 
 
@@ -47,8 +88,13 @@ _SYNONYMS: dict[str, Command] = {
     "?": Command.HELP,
 }
 
+# Words that count only when they are the whole message (or are followed by a project code
+# or a question number): "None of the dates suit me" is a comment, not a declaration.
+ALONE_OR_WITH_A_CODE = frozenset({Command.NONE, Command.ANONYMOUS, Command.NAME_ME})
+
 _EDGE_PUNCTUATION = " \t\r\n.,;:!¡¿\"'“”‘’«»()[]{}-–—…"
 _TELEGRAM_COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?=\s|$)")
+_NUMBER = re.compile(r"^#?(\d{1,6})$")
 
 
 @dataclass(frozen=True)
@@ -56,14 +102,39 @@ class ParsedText:
     command: Command | None
     rest: str
 
+    @property
+    def number(self) -> int | None:
+        """The number typed, when the whole message is one (an answer to a numbered choice)."""
+        if self.command is not None:
+            return None
+        match = _NUMBER.match(self.rest.strip(_EDGE_PUNCTUATION))
+        return int(match.group(1)) if match else None
+
 
 def _fold(word: str) -> str:
     return unicodedata.normalize("NFKC", word).casefold().strip(_EDGE_PUNCTUATION)
 
 
 def tidy(text: str) -> str:
-    """Collapse runs of white space and trim it and stray punctuation from the ends."""
+    """Collapse runs of white space and trim it from the ends."""
     return " ".join(text.split()).strip(" ")
+
+
+def strip_edges(text: str) -> str:
+    """``text`` without white space or stray punctuation at either end."""
+    return tidy(text).strip(_EDGE_PUNCTUATION + " ")
+
+
+def _phrases(t: Translator, english: Translator) -> list[tuple[tuple[str, ...], Command]]:
+    """Every command word as folded words, longest first so "NAME ME" wins over "NAME"."""
+    found: dict[tuple[str, ...], Command] = {}
+    for table in (keyword_words(english), keyword_words(t)):
+        for command, word in table.items():
+            words = tuple(_fold(part) for part in word.split())
+            found[words] = command
+            if len(words) > 1:
+                found[("".join(words),)] = command  # /nameme on Telegram
+    return sorted(found.items(), key=lambda item: -len(item[0]))
 
 
 def parse(text: str, t: Translator, english: Translator) -> ParsedText:
@@ -74,15 +145,15 @@ def parse(text: str, t: Translator, english: Translator) -> ParsedText:
         cleaned = match.group(1) + cleaned[match.end() :]
     if not cleaned:
         return ParsedText(None, "")
-    head, _, tail = cleaned.partition(" ")
-    folded = _fold(head)
-    words: dict[str, Command] = {}
-    for table in (keyword_words(english), keyword_words(t)):
-        for command, word in table.items():
-            words[_fold(word)] = command
-    command = words.get(folded)
-    if command is None and not tail:
-        command = _SYNONYMS.get(folded)
-    if command is None:
-        return ParsedText(None, cleaned)
-    return ParsedText(command, tidy(tail).strip(_EDGE_PUNCTUATION + " "))
+    words = cleaned.split(" ")
+    folded = [_fold(word) for word in words]
+    for phrase, command in _phrases(t, english):
+        if tuple(folded[: len(phrase)]) == phrase:
+            # "COMMENT: text." keeps its full stop; only what joins it to the word goes.
+            rest = tidy(" ".join(words[len(phrase) :])).lstrip(_EDGE_PUNCTUATION + " ")
+            return ParsedText(command, rest)
+    if len(words) == 1 and folded[0] in _SYNONYMS:
+        return ParsedText(_SYNONYMS[folded[0]], "")
+    if cleaned.strip() == "?":
+        return ParsedText(Command.HELP, "")
+    return ParsedText(None, cleaned)

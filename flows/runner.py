@@ -1,4 +1,4 @@
-"""Running a flow for one stored inbound message: load the state, decide, apply.
+"""Running a flow for one stored inbound message: load the situation, decide, apply.
 
 Called inside the transaction that claimed the message, so the state change, the outbox
 rows and the "processed" mark commit together or not at all.
@@ -12,23 +12,63 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from channels.base import ChannelName, InboundMessage
+from channels.base import ChannelName
 from storage.contributors import contact_point_for_sender
-from storage.models import ContactPoint, Contributor, InboundMessageRow, OutboxRow
+from storage.conversations import clear_state, set_state
+from storage.memberships import membership
+from storage.models import (
+    CommentWindow,
+    ContactPoint,
+    Contributor,
+    InboundMessageRow,
+    MembershipStatus,
+    OutboxRow,
+    Project,
+)
 from storage.outbox import enqueue
+from storage.questions import find_question
 from storage.reply_tokens import resolve_token
 
-from . import texts
+from . import replies, texts
+from .briefs import send_latest_brief
+from .comments import record_comment
+from .context import Exchange
 from .conversation import respond
-from .effects import Effect, Reply, StartChannel, StopChannel
-from .i18n import SOURCE_LANGUAGE, translator
+from .effects import (
+    AddComment,
+    AskLeads,
+    ClearPending,
+    Declare,
+    Effect,
+    Join,
+    LeadAnswer,
+    LeadAsk,
+    LeadExtend,
+    Leave,
+    OfferChoice,
+    Reply,
+    ReplyToQuestion,
+    SendBrief,
+    SetLanguage,
+    SetNamed,
+    StartChannel,
+    StopChannel,
+)
+from .i18n import language_name, translator, usable_language
+from .keywords import parse, tidy
+from .membership import declare_interest, join_project, leave_project
+from .outbound import Message
+from .questions import answer_question, ask_group, ask_leads, record_reply
 from .sender import Sender
+from .situation import Situation, load_situation
+from .windows import extend_comment_window
 
 log = logging.getLogger(__name__)
 
 # Someone we do not know is told who we are at most once a day, so two auto-responders can
 # never keep each other talking.
 UNKNOWN_SENDER_QUIET = timedelta(hours=24)
+CHOICE_LASTS = timedelta(days=1)
 
 
 async def handle_inbound(
@@ -39,25 +79,25 @@ async def handle_inbound(
     if loaded is None:
         log.info("inbound %s: no known sender (channel %s); not answered", row.id, row.channel)
         return
-    sender, point = loaded
+    sender, point, contributor = loaded
     row.contact_point_id = point.id
-    message = InboundMessage(
-        channel=row.channel,
-        sender=row.sender,
-        text=row.text or "",
-        provider_id=row.provider_id,
-        received_at=row.received_at,
-        routing_token=row.routing_token,
-        subject=row.subject,
-    )
     t = translator(sender.language)
-    effects = respond(sender, message, t, translator(SOURCE_LANGUAGE))
-    await _apply(session, effects, sender, point, row, now)
+    english = translator("en")
+    text = tidy(row.text or "")
+    parsed = parse(text, t, english)
+    if contributor is None:
+        situation = Situation(sender=sender, now=now)
+    else:
+        situation = await load_situation(
+            session, sender, parsed, now, contributor.named_in_comments
+        )
+    effects = respond(situation, parsed, text, t)
+    await _apply(session, effects, row, point, contributor, now)
 
 
 async def _load_sender(
     session: AsyncSession, row: InboundMessageRow, now: datetime, default_language: str
-) -> tuple[Sender, ContactPoint] | None:
+) -> tuple[Sender, ContactPoint, Contributor | None] | None:
     if row.channel == ChannelName.EMAIL:
         point = await _email_contact_point(session, row)
         if point is None:
@@ -68,6 +108,8 @@ async def _load_sender(
     contributor = (
         await session.get(Contributor, point.contributor_id) if point.contributor_id else None
     )
+    if contributor is not None and contributor.erased_at is not None:
+        contributor = None
     helped_recently = False
     if contributor is None:
         helped_recently = (
@@ -85,15 +127,13 @@ async def _load_sender(
         contact_point_id=point.id,
         channel=point.channel,
         address=point.address,
-        language=(
-            contributor.language if contributor and contributor.language else default_language
-        ),
+        language=usable_language(contributor.language if contributor else None, default_language),
         opted_out=point.opted_out_at is not None,
         contributor_id=contributor.id if contributor else None,
         name=contributor.name if contributor else None,
         helped_recently=helped_recently,
     )
-    return sender, point
+    return sender, point, contributor
 
 
 async def _email_contact_point(
@@ -127,36 +167,128 @@ async def _email_contact_point(
 async def _apply(
     session: AsyncSession,
     effects: list[Effect],
-    sender: Sender,
-    point: ContactPoint,
     row: InboundMessageRow,
+    point: ContactPoint,
+    contributor: Contributor | None,
     now: datetime,
 ) -> None:
+    if contributor is None:
+        # Someone we do not know: only STOP/START and a short reply are possible.
+        for effect in effects:
+            await _apply_to_stranger(session, effect, row, point, now)
+        return
+    await session.refresh(contributor, ["contact_points"])
+    subject = _reply_subject(row.subject, contributor.language) if row.channel == "email" else None
+    exchange = Exchange(session, contributor, point, now, row.id, subject)
     for effect in effects:
-        match effect:
-            case StopChannel():
-                point.opted_out_at = now
-            case StartChannel():
-                point.opted_out_at = None
-            case Reply():
-                subject = effect.subject
-                if point.channel == ChannelName.EMAIL and subject is None:
-                    subject = _reply_subject(row.subject, sender.language)
-                await enqueue(
-                    session,
-                    contact_point=point,
-                    kind=effect.kind,
-                    body=effect.body,
-                    language=sender.language,
-                    subject=subject,
-                    choices=effect.choices,
-                    reply_to_inbound_id=row.id,
-                    now=now,
-                )
+        await apply_effect(exchange, effect)
 
 
-def _reply_subject(their_subject: str | None, language: str) -> str:
+async def _apply_to_stranger(
+    session: AsyncSession,
+    effect: Effect,
+    row: InboundMessageRow,
+    point: ContactPoint,
+    now: datetime,
+) -> None:
+    match effect:
+        case StopChannel():
+            point.opted_out_at = now
+        case StartChannel():
+            point.opted_out_at = None
+        case Reply():
+            await enqueue(
+                session,
+                contact_point=point,
+                kind=effect.kind,
+                body=effect.body,
+                language="en",
+                now=now,
+                reply_to_inbound_id=row.id,
+            )
+
+
+async def apply_effect(exchange: Exchange, effect: Effect) -> None:
+    session, person, now = exchange.session, exchange.contributor, exchange.now
+    actor = f"contributor:{person.id}"
+    match effect:
+        case StopChannel():
+            exchange.point.opted_out_at = now
+        case StartChannel():
+            exchange.point.opted_out_at = None
+        case Reply():
+            await exchange.reply(effect.kind, effect.body, choices=effect.choices)
+        case OfferChoice():
+            data = {"purpose": effect.purpose, "options": list(effect.options), **effect.data}
+            await set_state(session, person.id, "choose", data, now + CHOICE_LASTS, now)
+        case ClearPending():
+            await clear_state(session, person.id)
+        case Join():
+            await join_project(exchange, await _project(session, effect.project_id))
+        case Leave():
+            await leave_project(exchange, await _project(session, effect.project_id), effect.reason)
+        case Declare():
+            await declare_interest(
+                exchange, await _project(session, effect.project_id), effect.text
+            )
+        case AddComment():
+            window = (
+                await session.get(CommentWindow, effect.window_id) if effect.window_id else None
+            )
+            project = await _project(session, effect.project_id)
+            await record_comment(exchange, project, window, effect.text, late=effect.late)
+        case AskLeads():
+            await ask_leads(exchange, await _project(session, effect.project_id), effect.text)
+        case ReplyToQuestion():
+            question = await find_question(session, effect.question_id)
+            project = await _project(session, question.project_id)
+            await record_reply(exchange, question, project, effect.text)
+        case SendBrief():
+            project = await _project(session, effect.project_id)
+            found = await membership(session, project.id, person.id)
+            await send_latest_brief(
+                session,
+                person,
+                exchange.point,
+                project,
+                invited=found is not None and found.status == MembershipStatus.INVITED,
+                now=now,
+                reply_to_inbound_id=exchange.inbound_id,
+            )
+        case SetNamed():
+            person.named_in_comments = effect.named
+        case SetLanguage():
+            person.language = effect.language
+            name = language_name(effect.language)
+            await exchange.reply("language", lambda r: Message(replies.language_set(r.t, name)))
+        case LeadAsk():
+            project = await _project(session, effect.project_id)
+            await ask_group(session, project, effect.text, now=now, asked_by=person.id, actor=actor)
+        case LeadAnswer():
+            question = await find_question(session, effect.question_id)
+            await answer_question(
+                session, question, effect.text, now=now, answered_by=person.id, actor=actor
+            )
+        case LeadExtend():
+            await extend_comment_window(
+                session,
+                await _project(session, effect.project_id),
+                until=effect.until,
+                reason=effect.reason,
+                now=now,
+                extended_by=person.id,
+                actor=actor,
+            )
+
+
+async def _project(session: AsyncSession, project_id: int) -> Project:
+    project = await session.get(Project, project_id)
+    assert project is not None  # ids come from the situation loaded in this transaction
+    return project
+
+
+def _reply_subject(their_subject: str | None, language: str | None) -> str:
     if their_subject and their_subject.strip():
         cleaned = their_subject.strip()
         return cleaned if cleaned.lower().startswith("re:") else f"Re: {cleaned}"
-    return texts.reply_subject(translator(language))
+    return texts.reply_subject(translator(usable_language(language)))

@@ -1,7 +1,7 @@
-"""The words of the messages this service sends about itself (help, STOP, START).
+"""The words of the messages about the service itself: to strangers, and for STOP and START.
 
-One idea per message, short sentences, every choice something to type. SMS versions stay
-short: help on SMS is at most three short lines.
+One idea per message, short sentences, every choice something to type. Help for people we
+know depends on where they are, so it lives in :mod:`flows.replies`.
 """
 
 from __future__ import annotations
@@ -10,42 +10,6 @@ from channels.base import ChannelName
 
 from .i18n import Translator
 from .keywords import Command, keyword_words
-
-
-def help_text(t: Translator, channel: ChannelName, name: str | None) -> str:
-    if channel == ChannelName.SMS:
-        return _command_lines(t, channel)
-    greeting = t.gettext("Hello {name}.").format(name=name) if name else t.gettext("Hello.")
-    return "\n\n".join(
-        [
-            greeting,
-            t.gettext("You can write to us here in your own words."),
-            _command_lines(t, channel),
-        ]
-    )
-
-
-def not_understood_text(t: Translator, channel: ChannelName) -> str:
-    separator = "\n" if channel == ChannelName.SMS else "\n\n"
-    return t.gettext("Sorry, we did not understand that.") + separator + _command_lines(t, channel)
-
-
-def _command_lines(t: Translator, channel: ChannelName) -> str:
-    words = keyword_words(t)
-    stop, start, help_ = words[Command.STOP], words[Command.START], words[Command.HELP]
-    if channel == ChannelName.SMS:
-        lines = [
-            t.gettext("Reply {stop} to stop texts.").format(stop=stop),
-            t.gettext("Reply {start} to start them again.").format(start=start),
-            t.gettext("Reply {help} to see this again.").format(help=help_),
-        ]
-    else:
-        lines = [
-            t.gettext("Send {stop} to get no more messages here.").format(stop=stop),
-            t.gettext("Send {start} to get messages here again.").format(start=start),
-            t.gettext("Send {help} to see this list again.").format(help=help_),
-        ]
-    return "\n".join(lines)
 
 
 def unknown_sender_text(t: Translator, channel: ChannelName, address: str) -> str:

@@ -44,6 +44,7 @@ async def create_project(
     now: datetime,
     time_zone: str = "Europe/London",
     default_language: str = "en",
+    open_to_all: bool = False,
     actor: str = "cli",
 ) -> Project:
     """A new project with its leads, who are also made members so they hear what members hear."""
@@ -65,6 +66,7 @@ async def create_project(
         title=title,
         time_zone=time_zone,
         default_language=default_language,
+        open_to_all=open_to_all,
         created_at=now,
     )
     session.add(project)

@@ -40,6 +40,7 @@ async def add_person(
     phone: str | None = None,
     telegram: str | None = None,
     language: str | None = None,
+    preferred: ChannelName | None = None,
     now: datetime = START,
 ) -> Contributor:
     addresses: dict[ChannelName, str] = {}
@@ -51,7 +52,11 @@ async def add_person(
         addresses[ChannelName.TELEGRAM] = telegram
     async with transaction(sessions) as session:
         return await add_contributor(
-            session, NewContributor(name=name, addresses=addresses, language=language), now
+            session,
+            NewContributor(
+                name=name, addresses=addresses, language=language, preferred_channel=preferred
+            ),
+            now,
         )
 
 

@@ -12,6 +12,7 @@ import httpx
 from bot.app import create_app
 from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.smtp_server import InboundMailHandler, start_smtp_listener
 from channels import (
     EmailChannel,
     EmailSettings,
@@ -43,6 +44,8 @@ class Live:
     twilio_api: TwilioApiServer
     smtp: SmtpSink
     clock: ManualClock
+    # Where our own inbound SMTP listener takes mail, when the test asked for it.
+    inbound_smtp_port: int | None = None
 
     async def settle(self) -> None:
         """Let every acknowledged message be handled and everything due be sent."""
@@ -51,7 +54,9 @@ class Live:
 
 
 @asynccontextmanager
-async def live_service(database_url: str, clock: ManualClock) -> AsyncIterator[Live]:
+async def live_service(
+    database_url: str, clock: ManualClock, *, inbound_smtp: bool = False
+) -> AsyncIterator[Live]:
     async with AsyncExitStack() as stack:
         telegram_api = stack.enter_context(TelegramApiServer(TELEGRAM_TOKEN))
         twilio_api = stack.enter_context(TwilioApiServer(TWILIO_SID, TWILIO_TOKEN))
@@ -93,4 +98,15 @@ async def live_service(database_url: str, clock: ManualClock) -> AsyncIterator[L
         http = await stack.enter_async_context(
             httpx.AsyncClient(transport=transport, base_url="http://coproduce.test")
         )
-        yield Live(services, http, telegram_api, twilio_api, smtp, clock)
+        live = Live(services, http, telegram_api, twilio_api, smtp, clock)
+        if inbound_smtp:
+            handler = InboundMailHandler(
+                channels[ChannelName.EMAIL],
+                services.inbound,
+                clock,  # type: ignore[arg-type]
+            )
+            server = await start_smtp_listener(handler, "127.0.0.1", 0, 10 * 1024 * 1024)
+            live.inbound_smtp_port = server.sockets[0].getsockname()[1]
+            stack.push_async_callback(server.wait_closed)
+            stack.callback(server.close)
+        yield live

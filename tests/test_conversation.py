@@ -9,19 +9,20 @@ from channels.gsm import count_segments
 from storage.db import transaction
 from storage.models import ContactPoint, InboundMessageRow, OutboxRow, OutboxStatus
 from storage.reply_tokens import token_for
-from tests.helpers import add_person
+from tests.helpers import add_person, add_project
 
 SMS, EMAIL, TELEGRAM = ChannelName.SMS, ChannelName.EMAIL, ChannelName.TELEGRAM
 
 
 async def test_help_by_sms_is_three_short_lines_on_sms(bot) -> None:
-    await add_person(bot.sessions, "Ann", phone="+447700900001")
+    ann = await add_person(bot.sessions, "Ann", phone="+447700900001")
+    await add_project(bot.sessions, "CARE1", leads=[ann])
     await bot.send_in(SMS, "+447700900001", "help")
     [reply] = await bot.delivered(SMS)
     assert reply.address == "+447700900001"
     lines = reply.body.splitlines()
     assert len(lines) <= 3
-    assert "STOP" in reply.body and "HELP" in reply.body
+    assert "QUESTION" in reply.body and "BRIEF" in reply.body and "STOP" in reply.body
     assert count_segments(reply.body).segments == 1
 
 
@@ -31,7 +32,7 @@ async def test_help_on_telegram_answers_on_telegram_and_greets_by_name(bot) -> N
     [reply] = await bot.delivered()
     assert reply.channel == TELEGRAM and reply.address == "5001"
     assert reply.body.startswith("Hello Bea.")
-    assert "Send STOP to get no more messages here." in reply.body
+    assert "STOP: no more messages here." in reply.body
 
 
 async def test_email_help_goes_back_by_email_to_the_address_we_hold(bot) -> None:

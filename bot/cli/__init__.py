@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import contributors, projects
+from . import briefs, contributors, meetings, projects, questions
 from .service import db_app, serve_command
 
 app = typer.Typer(
@@ -18,6 +18,11 @@ app.command("serve")(serve_command)
 app.add_typer(db_app, name="db")
 app.add_typer(contributors.app, name="contributor")
 app.add_typer(projects.app, name="project")
+app.add_typer(briefs.app, name="brief")
+app.add_typer(meetings.meeting_app, name="meeting", no_args_is_help=True)
+app.add_typer(meetings.window_app, name="window", no_args_is_help=True)
+app.add_typer(questions.question_app, name="question", no_args_is_help=True)
+app.add_typer(questions.comment_app, name="comment", no_args_is_help=True)
 
 
 def main() -> None:

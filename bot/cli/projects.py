@@ -7,11 +7,12 @@ from sqlalchemy import select
 
 from bot.clock import SystemClock
 from flows.i18n import parse_language
+from flows.membership import invite_members
 from storage.contributors import find_contributor
 from storage.db import transaction
 from storage.errors import InvalidInput
 from storage.models import Contributor, LeadKind
-from storage.projects import add_members, create_project, find_project, list_projects
+from storage.projects import create_project, find_project, list_projects
 
 from .common import database, note, print_json, reports_errors, run
 
@@ -31,6 +32,9 @@ def create(
     ),
     time_zone: str = typer.Option("Europe/London", "--time-zone", help="For dates in messages."),
     language: str = typer.Option("en", "--language", help="For members with no language set."),
+    open_to_all: bool = typer.Option(
+        False, "--open", help="Anyone may join with JOIN CODE, not only those invited."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Create a project with its leads (who become members too)."""
@@ -52,6 +56,7 @@ def create(
                 now=SystemClock().now(),
                 time_zone=time_zone,
                 default_language=default_language,
+                open_to_all=open_to_all,
             )
             return project.id, project.code, [c.id for c, _ in leads]
 
@@ -77,7 +82,7 @@ def add_members_command(
     all_contributors: bool = typer.Option(False, "--all", help="Invite every contributor."),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Invite contributors to a project (all of them with --all)."""
+    """Invite contributors to a project (all of them with --all); each is told, with the brief."""
     references = contributors or []
     if all_contributors == bool(references):
         raise InvalidInput("name the contributors to add, or use --all (not both)")
@@ -97,8 +102,8 @@ def add_members_command(
                 )
             else:
                 people = [await find_contributor(session, ref) for ref in references]
-            result = await add_members(session, project, people, SystemClock().now())
-            return project.code, result.added, result.already
+            added, already = await invite_members(session, project, people, SystemClock().now())
+            return project.code, added, already
 
     project_code, added, already = run(_add())
     if json_output:

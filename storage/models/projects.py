@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +39,8 @@ class Project(Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     default_language: Mapped[str] = mapped_column(String(16), default="en")
     window_days: Mapped[int] = mapped_column(Integer, default=7)
+    # Anyone may JOIN an open project; otherwise only those a lead invited.
+    open_to_all: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[ProjectStatus] = mapped_column(
         sql_enum(ProjectStatus), default=ProjectStatus.ACTIVE
     )
@@ -169,6 +172,8 @@ class Comment(Base):
     received_at: Mapped[datetime]
     is_late: Mapped[bool] = mapped_column(Boolean, default=False)
     is_named: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the comment went out in a daily digest, so the next one carries only new ones.
+    digested_at: Mapped[datetime | None]
     response_status: Mapped[ResponseStatus | None] = mapped_column(sql_enum(ResponseStatus))
     response_reason: Mapped[str | None] = mapped_column(Text)
     responded_at: Mapped[datetime | None]

@@ -1,0 +1,99 @@
+"""``coproduce brief publish | list``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bot.clock import SystemClock
+from flows.briefs import publish_brief
+from storage.briefs import brief_versions
+from storage.db import transaction
+from storage.errors import InvalidInput
+from storage.projects import find_project
+
+from .common import database, print_json, reports_errors, run
+
+app = typer.Typer(help="Briefs: publish a new version, list the versions.", no_args_is_help=True)
+
+
+def parse_alternatives(values: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for value in values:
+        key, sep, url = value.partition("=")
+        if not sep or not key.strip() or not url.strip():
+            raise InvalidInput(
+                f"--alt wants a format and a link, like easy-read=https://...: {value}"
+            )
+        found[key.strip().lower()] = url.strip()
+    return found
+
+
+@app.command("publish")
+@reports_errors
+def publish(
+    code: str = typer.Argument(..., help="The project code."),
+    file: Path = typer.Option(..., "--file", help="The brief, as a text or Markdown file."),
+    summary: str = typer.Option(None, "--summary", help="A few words for text messages."),
+    note: str = typer.Option(None, "--note", help="What changed since the last version."),
+    alt: list[str] = typer.Option(
+        [], "--alt", help="Another format and its link, e.g. easy-read=https://..."
+    ),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Publish a new version of the brief and send it to every member."""
+    text = file.read_text(encoding="utf-8")
+    alternatives = parse_alternatives(alt)
+
+    async def _publish() -> tuple[str, int, int]:
+        async with database() as sessions, transaction(sessions) as session:
+            project = await find_project(session, code)
+            published = await publish_brief(
+                session,
+                project,
+                text=text,
+                summary=summary,
+                note=note,
+                alt_formats=alternatives,
+                now=SystemClock().now(),
+            )
+            return project.code, published.version, published.reached
+
+    project_code, version, reached = run(_publish())
+    if json_output:
+        print_json({"project": project_code, "version": version, "sent_to": reached})
+        return
+    typer.echo(f"Published version {version} of the {project_code} brief; sending to {reached}.")
+
+
+@app.command("list")
+@reports_errors
+def list_command(
+    code: str = typer.Argument(..., help="The project code."),
+    json_output: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+) -> None:
+    """List the versions of a project's brief with their change notes."""
+
+    async def _list() -> list[dict[str, object]]:
+        async with database() as sessions, sessions() as session:
+            project = await find_project(session, code)
+            return [
+                {
+                    "version": brief.version,
+                    "published_at": brief.published_at.isoformat(),
+                    "change_note": brief.change_note,
+                    "summary": brief.summary,
+                    "alt_formats": brief.alt_formats,
+                }
+                for brief in await brief_versions(session, project.id)
+            ]
+
+    versions = run(_list())
+    if json_output:
+        print_json(versions)
+        return
+    if not versions:
+        typer.echo(f"No brief yet. Publish one with: coproduce brief publish {code.upper()} --file")
+    for v in versions:
+        typer.echo(f"Version {v['version']} ({v['published_at']}): {v['change_note'] or '-'}")

@@ -1,0 +1,148 @@
+"""``coproduce question ask | answer | list`` and ``coproduce comment list``."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.clock import SystemClock
+from flows.questions import answer_question, ask_group
+from storage.comments import project_comments
+from storage.db import transaction
+from storage.models import Contributor, QuestionDirection
+from storage.projects import find_project
+from storage.questions import answers_to, find_question, project_questions, responses_to
+
+from .common import database, print_json, reports_errors, run
+
+question_app = typer.Typer(help="Questions: ask the group, answer in writing, list.")
+comment_app = typer.Typer(help="Comments on a project.")
+
+
+@question_app.command("ask")
+@reports_errors
+def ask(
+    code: str = typer.Argument(..., help="The project code."),
+    text: str = typer.Argument(..., help="The question for every member."),
+) -> None:
+    """Push a question to every member; their replies are kept as responses to it."""
+
+    async def _ask() -> tuple[int, int]:
+        async with database() as sessions, transaction(sessions) as session:
+            project = await find_project(session, code)
+            question, reached = await ask_group(session, project, text, now=SystemClock().now())
+            return question.id, reached
+
+    number, reached = run(_ask())
+    typer.echo(f"Question {number} is going to {reached} members.")
+
+
+@question_app.command("answer")
+@reports_errors
+def answer(
+    question_id: int = typer.Argument(..., help="The question number."),
+    text: str = typer.Argument(..., help="The answer, in plain words."),
+) -> None:
+    """Answer a question in writing: every member gets it, and the asker is told."""
+
+    async def _answer() -> int:
+        async with database() as sessions, transaction(sessions) as session:
+            question = await find_question(session, question_id)
+            return await answer_question(session, question, text, now=SystemClock().now())
+
+    reached = run(_answer())
+    typer.echo(f"The answer to question {question_id} is going to {reached} members.")
+
+
+@question_app.command("list")
+@reports_errors
+def list_questions(
+    code: str = typer.Argument(..., help="The project code."),
+    unanswered: bool = typer.Option(False, "--unanswered", help="Only those with no answer."),
+    json_output: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+) -> None:
+    """List a project's questions with their answers and members' responses."""
+
+    async def _list() -> list[dict[str, object]]:
+        async with database() as sessions, sessions() as session:
+            project = await find_project(session, code)
+            found = []
+            for question in await project_questions(session, project.id):
+                answers = await answers_to(session, question.id)
+                if unanswered and (answers or question.direction != QuestionDirection.TO_LEADS):
+                    continue
+                asker = await session.get(Contributor, question.asked_by or 0)
+                found.append(
+                    {
+                        "id": question.id,
+                        "direction": question.direction.value,
+                        "asked_by": asker.name if asker and not asker.erased_at else None,
+                        "asked_at": question.asked_at.isoformat(),
+                        "text": question.text,
+                        "answers": [
+                            {"text": a.text, "answered_at": a.answered_at.isoformat()}
+                            for a in answers
+                        ],
+                        "responses": [
+                            {"contributor": r.contributor_id, "text": r.text}
+                            for r in await responses_to(session, question.id)
+                        ],
+                    }
+                )
+            return found
+
+    questions = run(_list())
+    if json_output:
+        print_json(questions)
+        return
+    if not questions:
+        typer.echo("No questions." if not unanswered else "Every question has an answer.")
+    for q in questions:
+        state = "answered" if q["answers"] else "not answered yet"
+        if q["direction"] == QuestionDirection.TO_GROUP.value:
+            state = f"asked by the leads, {len(q['responses'])} responses"  # type: ignore[arg-type]
+        typer.echo(f"{q['id']}: {q['text']} ({state})")
+
+
+@comment_app.command("list")
+@reports_errors
+def list_comments(
+    code: str = typer.Argument(..., help="The project code."),
+    json_output: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+) -> None:
+    """List a project's comments: who (if they chose to be named), when, how, late or not."""
+
+    async def _list() -> list[dict[str, object]]:
+        async with database() as sessions, sessions() as session:
+            project = await find_project(session, code)
+            found = []
+            for comment in await project_comments(session, project.id):
+                author = await session.get(Contributor, comment.contributor_id or 0)
+                found.append(
+                    {
+                        "id": comment.id,
+                        "author": author.name
+                        if author and comment.is_named and not author.erased_at
+                        else None,
+                        "contributor": comment.contributor_id,
+                        "channel": comment.channel.value if comment.channel else None,
+                        "received_at": comment.received_at.isoformat(),
+                        "late": comment.is_late,
+                        "named": comment.is_named,
+                        "window": comment.window_id,
+                        "text": comment.text,
+                    }
+                )
+            return found
+
+    comments = run(_list())
+    if json_output:
+        print_json(comments)
+        return
+    if not comments:
+        typer.echo("No comments yet.")
+    for c in comments:
+        late = " (late)" if c["late"] else ""
+        typer.echo(
+            f"{c['id']}: {c['author'] or 'anonymous'} by {c['channel']}, "
+            f"{c['received_at']}{late}: {c['text']}"
+        )

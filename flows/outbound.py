@@ -1,0 +1,178 @@
+"""Putting messages in the outbox: to one person, to the leads, to every member.
+
+A message is rendered for each reader (their language, their channel, the project's time
+zone), then written as an outbox row in the caller's transaction; the dispatcher sends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from channels.base import ChannelName
+from storage.memberships import leads_of, members_to_tell
+from storage.models import ContactPoint, Contributor, MembershipStatus, Project
+from storage.outbox import enqueue
+
+from .i18n import Translator, format_when, translator, usable_language
+
+# Twilio takes at most 1,600 characters in one message; longer texts go as several, each
+# cut at a line break and at most ten segments long.
+SMS_PART_LIMIT = 1530
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who a message is rendered for."""
+
+    language: str
+    channel: ChannelName
+    time_zone: str = "Europe/London"
+    name: str | None = None
+
+    @property
+    def t(self) -> Translator:
+        return translator(self.language)
+
+    @property
+    def sms(self) -> bool:
+        return self.channel == ChannelName.SMS
+
+    def when(self, moment: datetime) -> str:
+        return format_when(moment, self.language, self.time_zone)
+
+
+@dataclass(frozen=True)
+class Message:
+    body: str
+    subject: str | None = None
+    choices: tuple[str, ...] = ()
+
+
+Render = Callable[[Reader], Message]
+
+
+def reader_for(contributor: Contributor, point: ContactPoint, project: Project | None) -> Reader:
+    fallback = project.default_language if project else None
+    return Reader(
+        language=usable_language(contributor.language, fallback or "en"),
+        channel=point.channel,
+        time_zone=project.time_zone if project else "Europe/London",
+        name=contributor.name,
+    )
+
+
+def best_contact_point(contributor: Contributor) -> ContactPoint | None:
+    """The preferred channel's address, or another that has not been stopped."""
+    points = [p for p in contributor.contact_points if p.opted_out_at is None]
+    for point in points:
+        if point.channel == contributor.preferred_channel:
+            return point
+    return points[0] if points else None
+
+
+def split_for_sms(body: str, limit: int = SMS_PART_LIMIT) -> list[str]:
+    if len(body) <= limit:
+        return [body]
+    parts: list[str] = []
+    current = ""
+    for line in body.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            parts.append((current + "\n" + line[:cut]).strip() if current else line[:cut])
+            current, line = "", line[cut:].strip()
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current.strip())
+            candidate = line
+        current = candidate
+    if current.strip():
+        parts.append(current.strip())
+    return parts
+
+
+async def send_to_point(
+    session: AsyncSession,
+    point: ContactPoint,
+    reader: Reader,
+    *,
+    kind: str,
+    render: Render,
+    now: datetime,
+    project_id: int | None = None,
+    reply_to_inbound_id: int | None = None,
+) -> int:
+    """Render for this reader and queue; returns how many outbox rows were written."""
+    message = render(reader)
+    bodies = split_for_sms(message.body) if point.channel == ChannelName.SMS else [message.body]
+    for body in bodies:
+        await enqueue(
+            session,
+            contact_point=point,
+            kind=kind,
+            body=body,
+            language=reader.language,
+            subject=message.subject if point.channel == ChannelName.EMAIL else None,
+            project_id=project_id,
+            choices=message.choices,
+            reply_to_inbound_id=reply_to_inbound_id,
+            now=now,
+        )
+    return len(bodies)
+
+
+async def send_to(
+    session: AsyncSession,
+    contributor: Contributor,
+    project: Project | None,
+    *,
+    kind: str,
+    render: Render,
+    now: datetime,
+    point: ContactPoint | None = None,
+) -> bool:
+    """Queue a message to one person on their best channel; False if they can't be reached."""
+    point = point or best_contact_point(contributor)
+    if point is None:
+        return False
+    await send_to_point(
+        session,
+        point,
+        reader_for(contributor, point, project),
+        kind=kind,
+        render=render,
+        now=now,
+        project_id=project.id if project else None,
+    )
+    return True
+
+
+async def send_to_members(
+    session: AsyncSession,
+    project: Project,
+    *,
+    kind: str,
+    render: Render,
+    now: datetime,
+    exclude: Sequence[int] = (),
+    statuses: Sequence[MembershipStatus] = (MembershipStatus.JOINED,),
+) -> int:
+    """Queue a message to every member (by default those who joined; the brief goes to
+    those only invited as well); returns how many were reached."""
+    reached = 0
+    for contributor in await members_to_tell(session, project.id, exclude, statuses):
+        reached += await send_to(session, contributor, project, kind=kind, render=render, now=now)
+    return reached
+
+
+async def send_to_leads(
+    session: AsyncSession, project: Project, *, kind: str, render: Render, now: datetime
+) -> int:
+    reached = 0
+    for lead in await leads_of(session, project.id):
+        reached += await send_to(session, lead, project, kind=kind, render=render, now=now)
+    return reached

@@ -1,0 +1,252 @@
+"""Flow 5: questions and written answers.
+
+A contributor asks the leads (QUESTION, or a message ending in "?" when no window is open);
+the leads are told at once. A lead can push a question to the group; members' replies are
+kept as responses to it. Every answer goes to every member, and the asker is told.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.audit import record_audit
+from storage.conversations import set_state, states_of
+from storage.errors import InvalidInput
+from storage.memberships import members_to_tell
+from storage.models import Contributor, Project, Question, QuestionDirection
+from storage.questions import add_answer, add_question, add_response
+
+from .context import Exchange
+from .keywords import Command, keyword_words
+from .outbound import Message, Reader, send_to, send_to_leads
+
+# A plain reply to a lead's question counts as an answer to it for this long.
+REPLYING_FOR = timedelta(days=7)
+
+
+async def ask_leads(exchange: Exchange, project: Project, text: str) -> Question:
+    """A contributor's question: thanked with its number; the leads are told at once."""
+    person = exchange.contributor
+    question = await add_question(
+        exchange.session,
+        project_id=project.id,
+        direction=QuestionDirection.TO_LEADS,
+        asked_by=person.id,
+        text=text,
+        channel=exchange.point.channel,
+        now=exchange.now,
+    )
+
+    def thanks(reader: Reader) -> Message:
+        t = reader.t
+        return Message(
+            t.gettext("Thank you. Your question to {code} is number {number}.").format(
+                code=project.code, number=question.id
+            )
+            + " "
+            + t.gettext(
+                "We will answer in writing and send the answer to everyone in {code}."
+            ).format(code=project.code)
+        )
+
+    await exchange.reply("question-thanks", thanks, project=project)
+
+    def tell_leads(reader: Reader) -> Message:
+        t = reader.t
+        body = "\n".join(
+            [
+                t.gettext("Question {number} for {code}, from {name}:").format(
+                    number=question.id, code=project.code, name=person.name
+                ),
+                question.text,
+                t.gettext("To answer, reply {answer} {number} and your answer.").format(
+                    answer=keyword_words(t)[Command.ANSWER], number=question.id
+                ),
+            ]
+        )
+        subject = t.gettext("{code}: question {number}").format(
+            code=project.code, number=question.id
+        )
+        return Message(body, subject=subject)
+
+    await send_to_leads(
+        exchange.session, project, kind="lead-notice", render=tell_leads, now=exchange.now
+    )
+    return question
+
+
+def group_question_text(reader: Reader, project: Project, question: Question) -> Message:
+    t = reader.t
+    body = "\n".join(
+        [
+            t.gettext("A question from the {code} leads (number {number}):").format(
+                code=project.code, number=question.id
+            ),
+            question.text,
+            t.gettext("Just reply to this message with your answer."),
+        ]
+    )
+    subject = t.gettext("{title}: a question for you").format(title=project.title)
+    return Message(body, subject=subject)
+
+
+async def ask_group(
+    session: AsyncSession,
+    project: Project,
+    text: str,
+    *,
+    now: datetime,
+    asked_by: int | None = None,
+    actor: str = "cli",
+) -> tuple[Question, int]:
+    """A lead's question to every member; a plain reply in the next days answers it."""
+    question = await add_question(
+        session,
+        project_id=project.id,
+        direction=QuestionDirection.TO_GROUP,
+        asked_by=asked_by,
+        text=text,
+        channel=None,
+        now=now,
+    )
+    members = await members_to_tell(session, project.id)
+    # A numbered choice someone is in the middle of is left alone; ANSWER n still works.
+    busy = {
+        cid
+        for cid, state in (await states_of(session, [m.id for m in members])).items()
+        if state == "choose"
+    }
+    reached = 0
+    for member in members:
+        if member.id != asked_by and member.id not in busy:
+            await set_state(
+                session,
+                member.id,
+                "replying",
+                {"question_id": question.id},
+                now + REPLYING_FOR,
+                now,
+            )
+        reached += await send_to(
+            session,
+            member,
+            project,
+            kind="group-question",
+            render=lambda reader: group_question_text(reader, project, question),
+            now=now,
+        )
+    await record_audit(
+        session,
+        actor=actor,
+        action="question.ask",
+        at=now,
+        project_id=project.id,
+        details={"question": question.id, "reached": reached},
+    )
+    return question, reached
+
+
+async def record_reply(exchange: Exchange, question: Question, project: Project, text: str) -> None:
+    await add_response(
+        exchange.session,
+        question,
+        contributor_id=exchange.contributor.id,
+        text=text,
+        channel=exchange.point.channel,
+        now=exchange.now,
+    )
+
+    def thanks(reader: Reader) -> Message:
+        return Message(
+            reader.t.gettext("Thank you. We have your answer to question {number}.").format(
+                number=question.id
+            )
+        )
+
+    await exchange.reply("reply-thanks", thanks, project=project)
+
+
+def answer_text(reader: Reader, project: Project, question: Question, answer: str) -> Message:
+    t = reader.t
+    body = "\n".join(
+        [
+            t.gettext("Question {number} in {code}:").format(number=question.id, code=project.code),
+            question.text,
+            t.gettext("The answer from the leads:"),
+            answer,
+        ]
+    )
+    subject = t.gettext("{title}: an answer to question {number}").format(
+        title=project.title, number=question.id
+    )
+    return Message(body, subject=subject)
+
+
+def your_answer_text(reader: Reader, project: Project, question: Question, answer: str) -> Message:
+    t = reader.t
+    body = "\n".join(
+        [
+            t.gettext(
+                "Your question {number} has been answered. We have sent the answer to "
+                "everyone in {code}."
+            ).format(number=question.id, code=project.code),
+            question.text,
+            t.gettext("The answer from the leads:"),
+            answer,
+        ]
+    )
+    subject = t.gettext("{title}: your question is answered").format(title=project.title)
+    return Message(body, subject=subject)
+
+
+async def answer_question(
+    session: AsyncSession,
+    question: Question,
+    text: str,
+    *,
+    now: datetime,
+    answered_by: int | None = None,
+    actor: str = "cli",
+) -> int:
+    """Store the answer, send it to every member and tell the asker; returns members reached."""
+    if question.direction != QuestionDirection.TO_LEADS:
+        raise InvalidInput(
+            f"question {question.id} was asked by the leads; members' replies are kept as "
+            "responses to it"
+        )
+    project = await session.get(Project, question.project_id)
+    assert project is not None
+    answer = await add_answer(session, question, text=text, answered_by=answered_by, now=now)
+    asker = await session.get(Contributor, question.asked_by) if question.asked_by else None
+    exclude = [asker.id] if asker else []
+    reached = 0
+    for member in await members_to_tell(session, project.id, exclude):
+        reached += await send_to(
+            session,
+            member,
+            project,
+            kind="answer",
+            render=lambda reader: answer_text(reader, project, question, answer.text),
+            now=now,
+        )
+    if asker is not None and asker.erased_at is None:
+        await session.refresh(asker, ["contact_points"])
+        reached += await send_to(
+            session,
+            asker,
+            project,
+            kind="your-answer",
+            render=lambda reader: your_answer_text(reader, project, question, answer.text),
+            now=now,
+        )
+    await record_audit(
+        session,
+        actor=actor,
+        action="question.answer",
+        at=now,
+        project_id=project.id,
+        details={"question": question.id, "reached": reached},
+    )
+    return reached

@@ -1,0 +1,178 @@
+"""What a contributor's message is decided against: their projects, open windows, a choice
+waiting, and whatever the message names (a project code, a question number).
+
+Loaded from storage before the decision, so :mod:`flows.conversation` can stay pure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.conversations import pending_state
+from storage.memberships import led_project_ids, memberships_of
+from storage.models import MembershipStatus, Project, Question, QuestionDirection
+from storage.windows import last_closed_windows, open_windows
+
+from .keywords import Command, ParsedText
+from .sender import Sender
+
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]{1,11}$")
+
+
+# A message sent this soon after a window closed, that is not a question, is a late comment.
+LATE_COMMENTS_FOR = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class WindowView:
+    id: int
+    closes_at: datetime
+
+    def recent(self, now: datetime) -> bool:
+        return self.closes_at <= now < self.closes_at + LATE_COMMENTS_FOR
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    id: int
+    code: str
+    title: str
+    time_zone: str
+    status: MembershipStatus | None
+    is_lead: bool = False
+    open_to_all: bool = False
+    open_window: WindowView | None = None
+    closed_window: WindowView | None = None
+
+    @property
+    def joined(self) -> bool:
+        return self.status == MembershipStatus.JOINED
+
+    @property
+    def invited(self) -> bool:
+        return self.status == MembershipStatus.INVITED
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: int
+    project_id: int
+    direction: QuestionDirection
+    asked_by: int | None
+
+
+@dataclass(frozen=True)
+class Pending:
+    state: str
+    data: dict[str, Any]
+    expires_at: datetime | None
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+
+@dataclass(frozen=True)
+class Situation:
+    sender: Sender
+    now: datetime
+    projects: tuple[ProjectView, ...] = ()
+    pending: Pending | None = None
+    # The project whose code is the first word after the command, when there is one.
+    named: ProjectView | None = None
+    named_code: str | None = None
+    # The question whose number is the first word after ANSWER, when there is one.
+    question: QuestionView | None = None
+    named_in_comments: bool = False
+
+    def project(self, project_id: int) -> ProjectView | None:
+        return next((p for p in self.projects if p.id == project_id), None)
+
+    @property
+    def joined(self) -> list[ProjectView]:
+        return [p for p in self.projects if p.joined]
+
+    @property
+    def in_projects(self) -> list[ProjectView]:
+        """Projects they have joined or are invited to (not those they left)."""
+        return [p for p in self.projects if p.status != MembershipStatus.LEFT and p.status]
+
+
+def first_word(text: str) -> str:
+    return text.split(" ", 1)[0].strip(".,;:!?") if text else ""
+
+
+def after_first_word(text: str) -> str:
+    parts = text.split(" ", 1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def load_situation(
+    session: AsyncSession,
+    sender: Sender,
+    parsed: ParsedText,
+    now: datetime,
+    named_in_comments: bool,
+) -> Situation:
+    assert sender.contributor_id is not None
+    rows = await memberships_of(session, sender.contributor_id)
+    led = await led_project_ids(session, sender.contributor_id)
+    ids = [project.id for _, project in rows]
+    opened = await open_windows(session, ids, now)
+    closed = await last_closed_windows(session, ids, now)
+    views = {
+        project.id: _view(project, membership.status, project.id in led, opened, closed)
+        for membership, project in rows
+    }
+    for project_id in led - set(views):
+        project = await session.get(Project, project_id)
+        if project is not None:
+            views[project_id] = _view(project, None, True, {}, {})
+
+    named = named_code = None
+    word = first_word(parsed.rest)
+    if parsed.command is not None and _CODE.match(word):
+        named_code = word.upper()
+        project = await session.scalar(select(Project).where(Project.code == named_code))
+        if project is not None:
+            named = views.get(project.id) or _view(project, None, False, {}, {})
+
+    question = None
+    if parsed.command == Command.ANSWER and word.lstrip("#").isdigit():
+        found = await session.get(Question, int(word.lstrip("#")))
+        if found is not None:
+            question = QuestionView(found.id, found.project_id, found.direction, found.asked_by)
+
+    state = await pending_state(session, sender.contributor_id)
+    pending = Pending(state.state, dict(state.data), state.expires_at) if state else None
+    return Situation(
+        sender=sender,
+        now=now,
+        projects=tuple(sorted(views.values(), key=lambda view: view.code)),
+        pending=pending,
+        named=named,
+        named_code=named_code,
+        question=question,
+        named_in_comments=named_in_comments,
+    )
+
+
+def _view(project, status, is_lead, opened, closed) -> ProjectView:  # type: ignore[no-untyped-def]
+    window = opened.get(project.id)
+    last = closed.get(project.id)
+    return ProjectView(
+        id=project.id,
+        code=project.code,
+        title=project.title,
+        time_zone=project.time_zone,
+        status=status,
+        is_lead=is_lead,
+        open_to_all=project.open_to_all,
+        open_window=WindowView(window.id, window.closes_at) if window else None,
+        closed_window=WindowView(last.id, last.closes_at) if last else None,
+    )

@@ -1,0 +1,94 @@
+"""Comments on a project, and which of them have gone out in a daily digest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from channels.base import ChannelName
+
+from .errors import InvalidInput
+from .models import Comment
+
+
+async def add_comment(
+    session: AsyncSession,
+    *,
+    project_id: int,
+    window_id: int | None,
+    contributor_id: int | None,
+    channel: ChannelName | None,
+    text: str,
+    is_late: bool,
+    is_named: bool,
+    inbound_message_id: int | None,
+    now: datetime,
+) -> Comment:
+    if not text.strip():
+        raise InvalidInput("a comment needs some words")
+    comment = Comment(
+        project_id=project_id,
+        window_id=window_id,
+        contributor_id=contributor_id,
+        channel=channel,
+        text=text.strip(),
+        received_at=now,
+        is_late=is_late,
+        is_named=is_named,
+        inbound_message_id=inbound_message_id,
+    )
+    session.add(comment)
+    await session.flush()
+    return comment
+
+
+async def window_comments(session: AsyncSession, window_id: int) -> list[Comment]:
+    """The comments made while a window was open, oldest first (late ones are left out)."""
+    return list(
+        (
+            await session.scalars(
+                select(Comment)
+                .where(Comment.window_id == window_id, Comment.is_late.is_(False))
+                .order_by(Comment.received_at, Comment.id)
+            )
+        ).all()
+    )
+
+
+async def take_undigested(session: AsyncSession, window_id: int, now: datetime) -> list[Comment]:
+    """The window's comments not yet in a daily digest, marked as in one now."""
+    comments = list(
+        (
+            await session.scalars(
+                select(Comment)
+                .where(
+                    Comment.window_id == window_id,
+                    Comment.is_late.is_(False),
+                    Comment.digested_at.is_(None),
+                )
+                .order_by(Comment.received_at, Comment.id)
+            )
+        ).all()
+    )
+    if comments:
+        await session.execute(
+            update(Comment)
+            .where(Comment.id.in_([c.id for c in comments]))
+            .values(digested_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return comments
+
+
+async def project_comments(session: AsyncSession, project_id: int) -> list[Comment]:
+    return list(
+        (
+            await session.scalars(
+                select(Comment)
+                .where(Comment.project_id == project_id)
+                .order_by(Comment.received_at, Comment.id)
+            )
+        ).all()
+    )

@@ -1,0 +1,57 @@
+"""Where a contributor is in a conversation: a numbered choice waiting, a question to reply
+to. Kept in the database so a restart loses nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import ConversationState
+
+
+async def pending_state(session: AsyncSession, contributor_id: int) -> ConversationState | None:
+    return await session.get(ConversationState, contributor_id)
+
+
+async def set_state(
+    session: AsyncSession,
+    contributor_id: int,
+    state: str,
+    data: dict[str, Any],
+    expires_at: datetime,
+    now: datetime,
+) -> None:
+    row = await session.get(ConversationState, contributor_id)
+    if row is None:
+        session.add(
+            ConversationState(
+                contributor_id=contributor_id,
+                state=state,
+                data=data,
+                expires_at=expires_at,
+                updated_at=now,
+            )
+        )
+    else:
+        row.state, row.data, row.expires_at, row.updated_at = state, data, expires_at, now
+    await session.flush()
+
+
+async def clear_state(session: AsyncSession, contributor_id: int) -> None:
+    await session.execute(
+        delete(ConversationState).where(ConversationState.contributor_id == contributor_id)
+    )
+
+
+async def states_of(session: AsyncSession, contributor_ids: list[int]) -> dict[int, str]:
+    if not contributor_ids:
+        return {}
+    rows = await session.execute(
+        select(ConversationState.contributor_id, ConversationState.state).where(
+            ConversationState.contributor_id.in_(contributor_ids)
+        )
+    )
+    return dict(rows.all())
