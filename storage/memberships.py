@@ -93,9 +93,10 @@ async def members_to_tell(
     session: AsyncSession,
     project_id: int,
     exclude: Sequence[int] = (),
-    statuses: Sequence[MembershipStatus] = (MembershipStatus.INVITED, MembershipStatus.JOINED),
+    statuses: Sequence[MembershipStatus] = (MembershipStatus.JOINED,),
 ) -> list[Contributor]:
-    """Everyone in the project who has not left it (invited or joined), with their addresses."""
+    """The project's members with their addresses: by default those who joined (those only
+    invited get the brief and their invitation, nothing else)."""
     query = (
         select(Contributor)
         .join(Membership, Membership.contributor_id == Contributor.id)

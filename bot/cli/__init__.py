@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import briefs, contributors, meetings, projects, questions
+from . import briefs, contributors, meetings, outbox, projects, questions
 from .service import db_app, serve_command
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app.add_typer(meetings.meeting_app, name="meeting", no_args_is_help=True)
 app.add_typer(meetings.window_app, name="window", no_args_is_help=True)
 app.add_typer(questions.question_app, name="question", no_args_is_help=True)
 app.add_typer(questions.comment_app, name="comment", no_args_is_help=True)
+app.add_typer(outbox.app, name="outbox")
 
 
 def main() -> None:
