@@ -188,9 +188,8 @@ def _lead_project(
 ) -> ProjectView | list[Effect] | None:
     """The project a lead word names, a refusal, or None when the words are not a lead command."""
     named = situation.named
-    leads_something = any(p.is_lead for p in situation.projects)
     if named is None:
-        if situation.named_code and leads_something:
+        if situation.named_code and _leads_something(situation):
             return [Reply("no-such-project", replies.no_such_project(t, situation.named_code))]
         return None
     if not named.is_lead:
@@ -198,7 +197,13 @@ def _lead_project(
     return named
 
 
+def _leads_something(situation: Situation) -> bool:
+    return any(p.is_lead for p in situation.projects)
+
+
 def ask_command(situation: Situation, rest: str, t: Translator) -> list[Effect] | None:
+    if not rest and _leads_something(situation):  # a bare word from a lead is not a comment
+        return [Reply("words-needed", replies.words_needed(t, Command.ASK))]
     found = _lead_project(situation, rest, t)
     if not isinstance(found, ProjectView):
         return found
@@ -232,6 +237,9 @@ def answer_command(situation: Situation, rest: str, t: Translator) -> list[Effec
 
 
 def extend_command(situation: Situation, rest: str, t: Translator) -> list[Effect] | None:
+    if not rest and _leads_something(situation):
+        code = next(p.code for p in situation.projects if p.is_lead)
+        return [Reply("refused", replies.extend_how(t, code))]
     found = _lead_project(situation, rest, t)
     if not isinstance(found, ProjectView):
         return found

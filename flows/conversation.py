@@ -89,6 +89,8 @@ def _decide(situation: Situation, parsed: ParsedText, text: str, t: Translator) 
     command = parsed.command
     if command in ALONE_OR_WITH_A_CODE and not _alone_or_with_a_code(situation, parsed):
         command = None  # "None of the dates suit me" is a comment
+    if command == Command.NONE and _replying(situation) and not parsed.rest:
+        command = None  # "None" in reply to a lead's question is the answer to it
     if command is not None:
         handled = COMMAND_HANDLERS[command](situation, parsed.rest, t)
         if handled is not None:
@@ -156,7 +158,7 @@ def _choose(situation: Situation, number: int, t: Translator) -> list[Effect]:
         case "join":
             chosen = Join(project.id)
         case "declare":
-            chosen = Declare(project.id, data.get("text"))
+            chosen = Declare(project.id, data.get("text") or None)
         case _:
             chosen = SendBrief(project.id)
     return [ClearPending(), chosen]

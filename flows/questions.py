@@ -115,7 +115,7 @@ async def ask_group(
     # A numbered choice someone is in the middle of is left alone; ANSWER n still works.
     busy = {
         cid
-        for cid, state in (await states_of(session, [m.id for m in members])).items()
+        for cid, state in (await states_of(session, [m.id for m in members], now)).items()
         if state == "choose"
     }
     reached = 0

@@ -46,12 +46,16 @@ async def clear_state(session: AsyncSession, contributor_id: int) -> None:
     )
 
 
-async def states_of(session: AsyncSession, contributor_ids: list[int]) -> dict[int, str]:
+async def states_of(
+    session: AsyncSession, contributor_ids: list[int], now: datetime
+) -> dict[int, str]:
+    """Each contributor's state that has not expired yet."""
     if not contributor_ids:
         return {}
     rows = await session.execute(
         select(ConversationState.contributor_id, ConversationState.state).where(
-            ConversationState.contributor_id.in_(contributor_ids)
+            ConversationState.contributor_id.in_(contributor_ids),
+            (ConversationState.expires_at.is_(None)) | (ConversationState.expires_at > now),
         )
     )
     return dict(rows.all())
