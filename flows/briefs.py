@@ -22,7 +22,7 @@ from storage.models import BriefVersion, ContactPoint, Contributor, MembershipSt
 
 from .i18n import Translator
 from .keywords import Command, keyword_words
-from .outbound import Message, Reader, reader_for, send_to_members, send_to_point
+from .outbound import Message, Reader, Render, reader_for, send_to_members, send_to_point
 
 SMS_SEGMENTS = 2
 SUMMARY_WORDS = 40
@@ -113,9 +113,13 @@ def full_brief_text(reader: Reader, project: Project, brief: BriefVersion, invit
     return "\n\n".join(parts)
 
 
-def brief_message(project: Project, brief: BriefVersion, invited: bool):  # type: ignore[no-untyped-def]
+def brief_message(
+    project: Project, brief: BriefVersion, invited: bool, *, whole: bool = False
+) -> Render:
+    """The brief for each reader: on SMS the short form, unless they asked for all of it."""
+
     def render(reader: Reader) -> Message:
-        if reader.sms:
+        if reader.sms and not whole:
             return Message(sms_brief_text(reader, project, brief, invited))
         subject = reader.t.gettext("{title}: the brief").format(title=project.title)
         return Message(full_brief_text(reader, project, brief, invited), subject=subject)
@@ -228,16 +232,12 @@ async def send_latest_brief(
                 reply_to_inbound_id=reply_to_inbound_id,
             )
 
-    def render(r: Reader) -> Message:
-        subject = r.t.gettext("{title}: the brief").format(title=project.title)
-        return Message(full_brief_text(r, project, brief, invited), subject=subject)
-
     await send_to_point(
         session,
         target,
         reader_for(contributor, target, project),
         kind="brief",
-        render=render,
+        render=brief_message(project, brief, invited, whole=True),
         now=now,
         project_id=project.id,
         reply_to_inbound_id=reply_to_inbound_id if target is point else None,

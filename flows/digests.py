@@ -43,8 +43,12 @@ def comment_lines(reader: Reader, comments: Sequence[Comment], names: dict[int, 
 
 
 def daily_digest_text(
-    reader: Reader, project: Project, window: CommentWindow, comments, names
-) -> Message:  # type: ignore[no-untyped-def]
+    reader: Reader,
+    project: Project,
+    window: CommentWindow,
+    comments: Sequence[Comment],
+    names: dict[int, str],
+) -> Message:
     t = reader.t
     head = t.ngettext(
         "{count} new comment on {code} since yesterday:",
@@ -57,8 +61,12 @@ def daily_digest_text(
 
 
 def close_digest_text(
-    reader: Reader, project: Project, window: CommentWindow, comments, names
-) -> Message:  # type: ignore[no-untyped-def]
+    reader: Reader,
+    project: Project,
+    window: CommentWindow,
+    comments: Sequence[Comment],
+    names: dict[int, str],
+) -> Message:
     t = reader.t
     closed = t.gettext("Comments on {code} closed on {when}.").format(
         code=project.code, when=reader.when(window.closes_at)

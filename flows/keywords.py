@@ -120,11 +120,6 @@ def tidy(text: str) -> str:
     return " ".join(text.split()).strip(" ")
 
 
-def strip_edges(text: str) -> str:
-    """``text`` without white space or stray punctuation at either end."""
-    return tidy(text).strip(_EDGE_PUNCTUATION + " ")
-
-
 def _phrases(t: Translator, english: Translator) -> list[tuple[tuple[str, ...], Command]]:
     """Every command word as folded words, longest first so "NAME ME" wins over "NAME"."""
     found: dict[tuple[str, ...], Command] = {}

@@ -79,7 +79,7 @@ def joined_text(reader: Reader, project: Project) -> str:
     how = t.gettext("Reply {none} if not. Or reply {declare} and tell us about it.").format(
         none=words[Command.NONE], declare=words[Command.DECLARE]
     )
-    return " ".join([first, ask, how]) if reader.sms else "\n\n".join([first, ask, how])
+    return reader.paragraphs([first, ask, how])
 
 
 async def join_project(exchange: Exchange, project: Project) -> None:

@@ -44,6 +44,10 @@ class Reader:
     def when(self, moment: datetime) -> str:
         return format_when(moment, self.language, self.time_zone)
 
+    def paragraphs(self, parts: list[str]) -> str:
+        """Short parts as one run of sentences on SMS (fewer segments), paragraphs elsewhere."""
+        return (" " if self.sms else "\n\n").join(parts)
+
 
 @dataclass(frozen=True)
 class Message:

@@ -168,37 +168,29 @@ async def record_reply(exchange: Exchange, question: Question, project: Project,
     await exchange.reply("reply-thanks", thanks, project=project)
 
 
-def answer_text(reader: Reader, project: Project, question: Question, answer: str) -> Message:
+def answer_text(
+    reader: Reader, project: Project, question: Question, answer: str, *, for_asker: bool
+) -> Message:
+    """The answer as every member gets it; the asker's says it was their question."""
     t = reader.t
+    if for_asker:
+        first = t.gettext(
+            "Your question {number} has been answered. We have sent the answer to "
+            "everyone in {code}."
+        )
+        subject = t.gettext("{title}: your question is answered")
+    else:
+        first = t.gettext("Question {number} in {code}:")
+        subject = t.gettext("{title}: an answer to question {number}")
     body = "\n".join(
         [
-            t.gettext("Question {number} in {code}:").format(number=question.id, code=project.code),
+            first.format(number=question.id, code=project.code),
             question.text,
             t.gettext("The answer from the leads:"),
             answer,
         ]
     )
-    subject = t.gettext("{title}: an answer to question {number}").format(
-        title=project.title, number=question.id
-    )
-    return Message(body, subject=subject)
-
-
-def your_answer_text(reader: Reader, project: Project, question: Question, answer: str) -> Message:
-    t = reader.t
-    body = "\n".join(
-        [
-            t.gettext(
-                "Your question {number} has been answered. We have sent the answer to "
-                "everyone in {code}."
-            ).format(number=question.id, code=project.code),
-            question.text,
-            t.gettext("The answer from the leads:"),
-            answer,
-        ]
-    )
-    subject = t.gettext("{title}: your question is answered").format(title=project.title)
-    return Message(body, subject=subject)
+    return Message(body, subject=subject.format(title=project.title, number=question.id))
 
 
 async def answer_question(
@@ -228,7 +220,9 @@ async def answer_question(
             member,
             project,
             kind="answer",
-            render=lambda reader: answer_text(reader, project, question, answer.text),
+            render=lambda reader: answer_text(
+                reader, project, question, answer.text, for_asker=False
+            ),
             now=now,
         )
     if asker is not None and asker.erased_at is None:
@@ -238,7 +232,9 @@ async def answer_question(
             asker,
             project,
             kind="your-answer",
-            render=lambda reader: your_answer_text(reader, project, question, answer.text),
+            render=lambda reader: answer_text(
+                reader, project, question, answer.text, for_asker=True
+            ),
             now=now,
         )
     await record_audit(

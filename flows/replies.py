@@ -10,10 +10,6 @@ from .keywords import Command, keyword_words
 from .situation import ProjectView, Situation
 
 
-def _when(t: Translator, situation: Situation, project: ProjectView, moment) -> str:  # type: ignore[no-untyped-def]
-    return format_when(moment, situation.sender.language, project.time_zone)
-
-
 def help_text(t: Translator, situation: Situation) -> str:
     """What they can do now. On SMS: at most three short lines."""
     words = keyword_words(t)
@@ -25,7 +21,10 @@ def help_text(t: Translator, situation: Situation) -> str:
         project = open_[0]
         assert project.open_window is not None
         now_line = t.gettext("Reply with your comment on {code} by {when}.").format(
-            code=project.code, when=_when(t, situation, project, project.open_window.closes_at)
+            code=project.code,
+            when=format_when(
+                project.open_window.closes_at, situation.sender.language, project.time_zone
+            ),
         )
     elif invited:
         now_line = t.gettext("Reply {join} {code} to take part in {code}.").format(

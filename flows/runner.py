@@ -178,7 +178,11 @@ async def _apply(
             await _apply_to_stranger(session, effect, row, point, now)
         return
     await session.refresh(contributor, ["contact_points"])
-    subject = _reply_subject(row.subject, contributor.language) if row.channel == "email" else None
+    subject = (
+        _reply_subject(row.subject, contributor.language)
+        if row.channel == ChannelName.EMAIL
+        else None
+    )
     exchange = Exchange(session, contributor, point, now, row.id, subject)
     for effect in effects:
         await apply_effect(exchange, effect)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.conversations import pending_state
 from storage.memberships import led_project_ids, memberships_of
-from storage.models import MembershipStatus, Project, Question, QuestionDirection
+from storage.models import CommentWindow, MembershipStatus, Project, Question, QuestionDirection
 from storage.windows import last_closed_windows, open_windows
 
 from .keywords import Command, ParsedText
@@ -162,7 +162,13 @@ async def load_situation(
     )
 
 
-def _view(project, status, is_lead, opened, closed) -> ProjectView:  # type: ignore[no-untyped-def]
+def _view(
+    project: Project,
+    status: MembershipStatus | None,
+    is_lead: bool,
+    opened: dict[int, CommentWindow],
+    closed: dict[int, CommentWindow],
+) -> ProjectView:
     window = opened.get(project.id)
     last = closed.get(project.id)
     return ProjectView(

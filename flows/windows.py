@@ -50,7 +50,7 @@ def meeting_text(reader: Reader, project: Project, meeting: Meeting) -> Message:
         ).format(days=meeting.window_days)
     )
     subject = t.gettext("{title}: next meeting").format(title=project.title)
-    return Message((" " if reader.sms else "\n\n").join(lines), subject=subject)
+    return Message(reader.paragraphs(lines), subject=subject)
 
 
 async def add_project_meeting(
@@ -209,7 +209,7 @@ def extension_text(reader: Reader, project: Project, window: CommentWindow, reas
     )
     why = t.gettext("The reason: {reason}").format(reason=reason)
     subject = t.gettext("{title}: more time for comments").format(title=project.title)
-    return Message((" " if reader.sms else "\n\n").join([first, why]), subject=subject)
+    return Message(reader.paragraphs([first, why]), subject=subject)
 
 
 async def extend_comment_window(

@@ -74,22 +74,13 @@ async def open_window(
     session: AsyncSession, project_id: int, now: datetime
 ) -> CommentWindow | None:
     """The project's open window (the newest, if meetings were close together)."""
-    return await session.scalar(
-        select(CommentWindow)
-        .where(
-            CommentWindow.project_id == project_id,
-            CommentWindow.opens_at <= now,
-            CommentWindow.closes_at > now,
-        )
-        .order_by(CommentWindow.opens_at.desc(), CommentWindow.id.desc())
-        .limit(1)
-    )
+    return (await open_windows(session, [project_id], now)).get(project_id)
 
 
 async def open_windows(
     session: AsyncSession, project_ids: list[int], now: datetime
 ) -> dict[int, CommentWindow]:
-    """Each project's open window, for the projects that have one."""
+    """Each project's open window, for the projects that have one (the newest wins)."""
     if not project_ids:
         return {}
     windows = (

@@ -66,6 +66,17 @@ async def all_of(bot, model):  # type: ignore[no-untyped-def]
         return (await session.scalars(select(model).order_by(model.id))).all()
 
 
+async def lead_asks_and_ann_replies_plainly(bot) -> None:  # type: ignore[no-untyped-def]
+    """Lee asks the group; Ann's plain reply is thanked and kept as her answer."""
+    await bot.send_in(TELEGRAM, LEAD, "ASK CARE1 Which evening suits you?")
+    await bot.delivered()
+    await bot.send_in(SMS, ANN, "Tuesdays are best")
+    [thanks] = await bot.delivered()
+    assert thanks.body.startswith("Thank you. We have your answer to question")
+    [response] = await all_of(bot, QuestionResponse)
+    assert response.text == "Tuesdays are best"
+
+
 async def closes_at(bot) -> datetime:
     [window] = await all_of(bot, CommentWindow)
     return window.closes_at
@@ -106,13 +117,7 @@ async def test_a_member_who_joined_by_message_can_reply_plainly_to_a_lead_questi
     await bot.send_in(SMS, ANN, "NONE")
     await bot.delivered()
     bot.clock.advance(days=1)
-    await bot.send_in(TELEGRAM, LEAD, "ASK CARE1 Which evening suits you?")
-    await bot.delivered()
-    await bot.send_in(SMS, ANN, "Tuesdays are best")
-    [thanks] = await bot.delivered()
-    assert thanks.body.startswith("Thank you. We have your answer to question")
-    [response] = await all_of(bot, QuestionResponse)
-    assert response.text == "Tuesdays are best"
+    await lead_asks_and_ann_replies_plainly(bot)
 
 
 async def test_ask_from_someone_who_does_not_lead_the_project_is_refused(bot) -> None:
@@ -255,13 +260,7 @@ async def test_a_choice_left_unanswered_days_ago_does_not_stop_a_plain_reply(bot
     await bot.send_in(SMS, ANN, "LEAVE")  # a numbered choice Ann never answers
     await bot.delivered()
     bot.clock.advance(days=2)
-    await bot.send_in(TELEGRAM, LEAD, "ASK CARE1 Which evening suits you?")
-    await bot.delivered()
-    await bot.send_in(SMS, ANN, "Tuesdays are best")
-    [thanks] = await bot.delivered()
-    assert thanks.body.startswith("Thank you. We have your answer to question")
-    [response] = await all_of(bot, QuestionResponse)
-    assert response.text == "Tuesdays are best"
+    await lead_asks_and_ann_replies_plainly(bot)
 
 
 async def test_a_member_in_the_middle_of_a_choice_can_answer_by_number(bot) -> None:
