@@ -14,6 +14,7 @@ from .base import (
     PermanentSendError,
     ProviderRequest,
     TransientSendError,
+    UncertainSendError,
 )
 from .email import EmailChannel, EmailSettings
 from .sms import SmsChannel, SmsSettings
@@ -43,4 +44,5 @@ __all__ = [
     "TelegramChannel",
     "TelegramSettings",
     "TransientSendError",
+    "UncertainSendError",
 ]

@@ -73,11 +73,16 @@ class OutboundMessage:
 
 @dataclass(frozen=True)
 class DeliveryReport:
-    """A provider's later word on a message we sent (for example a Twilio status callback)."""
+    """A provider's later word on a message we sent (for example a Twilio status callback).
+
+    ``outbox_id`` is our own id for the message when the provider echoes it back (the Twilio
+    StatusCallback URL carries it), so a report can be matched even before the send returned.
+    """
 
     provider_id: str
     status: str
     error_code: str | None = None
+    outbox_id: int | None = None
 
 
 class MalformedRequest(ValueError):
@@ -109,11 +114,26 @@ class PermanentSendError(Exception):
         self.reason = reason
 
 
+class UncertainSendError(Exception):
+    """The request reached the provider but its answer did not reach us (a read timeout).
+
+    The provider may have taken the message, so sending again could reach the person twice.
+    The message is marked unknown; a channel that can ask the provider (``can_look_up``) is
+    asked before any resend, and one that cannot is never sent blindly a second time.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @runtime_checkable
 class Channel(Protocol):
     """Parse what the provider sent, check it is genuine, send one message."""
 
     name: ClassVar[ChannelName]
+    # True when :meth:`look_up` can ask the provider whether a message was taken.
+    can_look_up: ClassVar[bool]
 
     async def start(self) -> None:
         """Open clients and connections; may be called once before the first send."""
@@ -130,5 +150,18 @@ class Channel(Protocol):
     async def send(self, message: OutboundMessage) -> str:
         """Send one message and return the provider's id for it.
 
-        Raises :class:`TransientSendError` or :class:`PermanentSendError`.
+        Raises :class:`TransientSendError`, :class:`PermanentSendError` or
+        :class:`UncertainSendError`.
+        """
+
+    def cost(self, message: OutboundMessage) -> int:
+        """How many of the provider's rate-limited units this send uses (SMS segments,
+        Telegram messages, emails); the dispatcher paces sends by it."""
+
+    async def look_up(self, message: OutboundMessage, sent_after: datetime) -> str | None:
+        """After an :class:`UncertainSendError`: the provider's id for the message if the
+        provider has it, None if it surely does not (so it is safe to send).
+
+        Raises :class:`TransientSendError` when the provider cannot be asked just now. Only
+        called when ``can_look_up`` is True.
         """

@@ -7,6 +7,8 @@ import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import ClassVar
 
 from .base import (
     ChannelName,
@@ -16,6 +18,7 @@ from .base import (
     PermanentSendError,
     ProviderRequest,
     TransientSendError,
+    UncertainSendError,
 )
 
 
@@ -24,8 +27,11 @@ class MemoryChannel:
     """Stands in for one real channel. ``fail_next`` queues errors to raise on later sends."""
 
     name: ChannelName
+    can_look_up: ClassVar[bool] = False
     sent: list[OutboundMessage] = field(default_factory=list)
-    fail_next: list[TransientSendError | PermanentSendError] = field(default_factory=list)
+    fail_next: list[TransientSendError | PermanentSendError | UncertainSendError] = field(
+        default_factory=list
+    )
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     async def start(self) -> None:
@@ -59,6 +65,12 @@ class MemoryChannel:
             raise self.fail_next.pop(0)
         self.sent.append(message)
         return f"memory-{self.name}-{next(self._ids)}"
+
+    def cost(self, message: OutboundMessage) -> int:
+        return 1
+
+    async def look_up(self, message: OutboundMessage, sent_after: datetime) -> str | None:
+        raise NotImplementedError("the memory channel keeps no record to look up")
 
     def take(self) -> list[OutboundMessage]:
         """Everything sent since the last take, in order; a test reads what it expects."""
