@@ -17,16 +17,17 @@ from starlette.routing import Route
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.base import ChannelName, MalformedRequest, ProviderRequest
-from channels.sms import DELIVERY_ERROR_CODES, SmsChannel
+from channels.sms import DELIVERY_ERROR_CODES, PERMANENT_DELIVERY_CODES, SmsChannel
 from storage.db import transaction
 from storage.models import OutboxStatus
-from storage.outbox import record_delivery_report
+from storage.outbox import flag_contact_point_of, record_delivery_report
 
 from .services import Services
 
 log = logging.getLogger(__name__)
 
 _REPORT_STATUSES = {
+    "sent": OutboxStatus.SENT,
     "delivered": OutboxStatus.DELIVERED,
     "undelivered": OutboxStatus.UNDELIVERED,
     "failed": OutboxStatus.FAILED,
@@ -68,7 +69,8 @@ def create_app(services: Services) -> Starlette:
             report = channel.parse_status(provider_request)
         except MalformedRequest as error:
             return PlainTextResponse(f"Bad request: {error}", 400)
-        if report is not None:
+        status = _REPORT_STATUSES.get(report.status) if report is not None else None
+        if report is not None and status is not None:
             error_text = None
             if report.error_code:
                 meaning = DELIVERY_ERROR_CODES.get(report.error_code, "no description")
@@ -78,10 +80,20 @@ def create_app(services: Services) -> Starlette:
                     session,
                     ChannelName.SMS,
                     report.provider_id,
-                    _REPORT_STATUSES[report.status],
+                    status,
                     error_text,
+                    outbox_id=report.outbox_id,
+                    now=services.clock.now(),
                 )
-            if not applied:
+                if applied and error_text and report.error_code in PERMANENT_DELIVERY_CODES:
+                    await flag_contact_point_of(
+                        session,
+                        ChannelName.SMS,
+                        report.provider_id,
+                        error_text,
+                        services.clock.now(),
+                    )
+            if not applied and report.status != "sent":
                 log.info("status %s for an SMS we cannot match; ignored", report.status)
         return Response(status_code=200)
 

@@ -1,9 +1,14 @@
 """The outbox dispatcher: claims due rows, re-checks opt-outs, sends, records the outcome.
 
-A row is claimed in one short transaction, sent with no transaction open (a slow provider
-must never hold the database), and its outcome recorded in another. A failed send never
-loses the row: a transient failure puts it back in the queue with a later attempt time, a
-permanent one marks it failed with the reason for leads to see.
+A worker claims only as many rows as it can send at once (its concurrency), so a row it
+holds is a row in flight: if the worker is killed, at most that many messages can reach
+their person twice. A row is claimed in one short transaction, sent with no transaction
+open (a slow provider must never hold the database), and its outcome recorded in another.
+
+Outcomes: a transient failure puts the row back with a later attempt time until
+``retry_for`` has passed; a permanent one marks it failed with the reason and flags the
+address; a lost answer marks it unknown, and it is looked up (where the provider can be
+asked) before any resend, never sent blindly twice.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable, Mapping
-from datetime import timedelta
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,21 +29,29 @@ from channels.base import (
     OutboundMessage,
     PermanentSendError,
     TransientSendError,
+    UncertainSendError,
 )
 from flows.conversation import may_still_send
 from storage.db import transaction
-from storage.models import MembershipStatus
+from storage.models import MembershipStatus, OutboxStatus
 from storage.outbox import (
+    Claim,
+    Sendable,
     claim_due,
+    clear_contact_point_failures,
+    flag_contact_point,
     load_sendable,
     mark_cancelled,
     mark_failed,
     mark_retry,
+    mark_sending,
     mark_sent,
+    mark_unknown,
 )
 from storage.reply_tokens import token_for
 
 from .clock import Clock
+from .pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +59,9 @@ FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 # A channel that is off keeps its messages; they are looked at again this often.
 CHANNEL_OFF_RETRY = timedelta(minutes=5)
+# A message whose answer was lost is looked up after this long: time for the provider's
+# status callback, which settles it without asking.
+LOOK_UP_AFTER = timedelta(minutes=1)
 
 
 def retry_delay(attempts: int, retry_after: float | None, rng: Callable[[], float]) -> timedelta:
@@ -64,19 +81,23 @@ class Dispatcher:
         channels: Mapping[ChannelName, Channel],
         clock: Clock,
         *,
-        batch: int = 50,
+        worker_id: str | None = None,
         concurrency: int = 10,
         lease: timedelta = timedelta(minutes=5),
         poll_seconds: float = 1.0,
+        retry_for: timedelta = timedelta(hours=24),
+        pacer: Pacer | None = None,
         rng: Callable[[], float] = random.random,
     ) -> None:
         self._sessions = sessions
         self._channels = channels
         self._clock = clock
-        self._batch = batch
-        self._limit = asyncio.Semaphore(concurrency)
+        self.worker_id = worker_id or f"dispatcher-{uuid.uuid4().hex[:12]}"
+        self._concurrency = max(concurrency, 1)
         self._lease = lease
         self._poll_seconds = poll_seconds
+        self.retry_for = retry_for
+        self._pacer = pacer or Pacer({})
         self._rng = rng
         self._wake = asyncio.Event()
 
@@ -85,12 +106,11 @@ class Dispatcher:
         self._wake.set()
 
     async def dispatch_due(self) -> int:
-        """Claim and send one batch of due rows; returns how many were claimed."""
-        async with transaction(self._sessions) as session:
-            ids = await claim_due(session, self._clock.now(), self._batch, self._lease)
-        if ids:
-            await asyncio.gather(*(self._deliver_limited(outbox_id) for outbox_id in ids))
-        return len(ids)
+        """Claim as many due rows as can be sent at once, send them, wait for the outcomes;
+        returns how many were claimed."""
+        claims = await self._claim(self._concurrency)
+        await asyncio.gather(*(self._deliver_safely(claim) for claim in claims))
+        return len(claims)
 
     async def dispatch_all_due(self) -> int:
         """Send until nothing is due (tests and one-shot runs)."""
@@ -100,87 +120,208 @@ class Dispatcher:
         return total
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                claimed = await self.dispatch_due()
-            except Exception:
-                log.exception("the dispatcher could not claim messages; trying again shortly")
-                claimed = 0
-            if claimed >= self._batch:
-                continue
-            self._wake.clear()
-            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait(
-                    waiters, timeout=self._poll_seconds, return_when="FIRST_COMPLETED"
-                )
-            for waiter in waiters:
-                waiter.cancel()
+        """Keep ``concurrency`` sends going while rows are due; on ``stop``, claim nothing
+        more and finish the sends in flight."""
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            while not stop.is_set():
+                free = self._concurrency - len(in_flight)
+                claims: list[Claim] = []
+                if free > 0:
+                    self._wake.clear()
+                    try:
+                        claims = await self._claim(free)
+                    except Exception:
+                        log.exception("the dispatcher could not claim messages; trying again")
+                for claim in claims:
+                    task = asyncio.create_task(self._deliver_safely(claim))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                if claims and len(claims) == free:
+                    # Full: claim more as soon as a send finishes.
+                    await _first_of(stop.wait(), *in_flight)
+                elif not claims or len(in_flight) < self._concurrency:
+                    await _first_of(stop.wait(), self._wake.wait(), seconds=self._poll_seconds)
+        finally:
+            if in_flight:
+                log.info("finishing %d messages in flight before stopping", len(in_flight))
+                await asyncio.gather(*in_flight, return_exceptions=True)
 
-    async def _deliver_limited(self, outbox_id: int) -> None:
-        async with self._limit:
-            try:
-                await self._deliver(outbox_id)
-            except Exception:
-                # The row stays "sending" and is claimed again when its lease runs out.
-                log.exception("outbox %s: could not record the outcome", outbox_id)
+    async def _claim(self, limit: int) -> list[Claim]:
+        lookup_channels = [name for name, ch in self._channels.items() if ch.can_look_up]
+        async with transaction(self._sessions) as session:
+            return await claim_due(
+                session,
+                self._clock.now(),
+                limit,
+                self._lease,
+                worker_id=self.worker_id,
+                lookup_channels=lookup_channels,
+            )
 
-    async def _deliver(self, outbox_id: int) -> None:
+    async def _deliver_safely(self, claim: Claim) -> None:
+        try:
+            await self._deliver(claim)
+        except Exception:
+            # The row stays claimed and is claimed again when its lease runs out.
+            log.exception("outbox %s: could not record the outcome", claim.id)
+
+    async def _deliver(self, claim: Claim) -> None:
+        outbox_id = claim.id
         now = self._clock.now()
         async with transaction(self._sessions) as session:
             sendable = await load_sendable(session, outbox_id)
-            if sendable is None:
+            if sendable is None or sendable.row.claimed_by != self.worker_id:
                 return
             row, point = sendable.row, sendable.contact_point
+            channel = self._channels.get(row.channel)
+            maybe_with_provider = claim.was in (OutboxStatus.UNKNOWN, OutboxStatus.SENDING)
             left = sendable.membership_status == MembershipStatus.LEFT
             if not may_still_send(row.kind, point.opted_out_at is not None, left):
-                await mark_cancelled(session, outbox_id, "opted out before it was sent")
+                await mark_cancelled(
+                    session, outbox_id, self.worker_id, "opted out before it was sent"
+                )
                 log.info("outbox %s: cancelled, the recipient opted out", outbox_id)
                 return
-            channel = self._channels.get(row.channel)
             if channel is None:
                 await mark_retry(
-                    session, outbox_id, f"the {row.channel} channel is off", now + CHANNEL_OFF_RETRY
+                    session,
+                    outbox_id,
+                    self.worker_id,
+                    f"the {row.channel} channel is off",
+                    now + CHANNEL_OFF_RETRY,
                 )
                 return
-            reply_token = None
-            if row.channel == ChannelName.EMAIL and point.contributor_id is not None:
-                reply_token = await token_for(session, point.contributor_id, row.project_id, now)
-            message = OutboundMessage(
-                outbox_id=row.id,
-                channel=row.channel,
-                address=point.address,
-                body=row.body or "",
-                language=row.language,
-                subject=row.subject,
-                reply_token=reply_token,
-                in_reply_to=sendable.in_reply_to,
-                choices=tuple(row.choices or ()),
-            )
-            attempts = row.attempts
+            message = await self._message(session, sendable, now)
+            attempts, created_at, tried_at = row.attempts, row.created_at, row.sent_at
+            had_failures = point.failures > 0
 
+        if maybe_with_provider and channel.can_look_up:
+            sent_after = tried_at if claim.was == OutboxStatus.UNKNOWN and tried_at else created_at
+            if not await self._settle_by_look_up(channel, message, sent_after, attempts):
+                return
+        await self._pacer.wait(message.channel, message.address, channel.cost(message))
+        tried_at = self._clock.now()
         try:
             provider_id = await channel.send(message)
         except TransientSendError as error:
-            delay = retry_delay(attempts, error.retry_after, self._rng)
-            log.warning("outbox %s: %s; trying again in %s", outbox_id, error.reason, delay)
-            await self._record(mark_retry, outbox_id, error.reason, self._clock.now() + delay)
+            await self._retry_or_give_up(outbox_id, error.reason, error.retry_after, attempts)
+            return
         except PermanentSendError as error:
             log.warning("outbox %s: failed for good: %s", outbox_id, error.reason)
-            await self._record(mark_failed, outbox_id, error.reason)
+            async with transaction(self._sessions) as session:
+                if await mark_failed(session, outbox_id, self.worker_id, error.reason):
+                    await flag_contact_point(session, point.id, error.reason, self._clock.now())
+            return
+        except UncertainSendError as error:
+            await self._record_unknown(channel, outbox_id, error.reason, tried_at)
+            return
         except Exception as error:
             # A bug or a library surprise: keep the message and try again later.
             log.exception("outbox %s: unexpected error while sending", outbox_id)
-            delay = retry_delay(attempts, None, self._rng)
-            await self._record(
-                mark_retry,
-                outbox_id,
-                f"unexpected {type(error).__name__}",
-                self._clock.now() + delay,
+            await self._retry_or_give_up(
+                outbox_id, f"unexpected {type(error).__name__}", None, attempts
             )
-        else:
-            await self._record(mark_sent, outbox_id, provider_id, self._clock.now())
-
-    async def _record(self, mark: Callable[..., object], outbox_id: int, *args: object) -> None:
+            return
         async with transaction(self._sessions) as session:
-            await mark(session, outbox_id, *args)  # type: ignore[misc]
+            await mark_sent(session, outbox_id, self.worker_id, provider_id, self._clock.now())
+            if had_failures:
+                await clear_contact_point_failures(session, point.id)
+
+    async def _message(
+        self, session: AsyncSession, sendable: Sendable, now: datetime
+    ) -> OutboundMessage:
+        row, point = sendable.row, sendable.contact_point
+        reply_token = None
+        if row.channel == ChannelName.EMAIL and point.contributor_id is not None:
+            reply_token = await token_for(session, point.contributor_id, row.project_id, now)
+        return OutboundMessage(
+            outbox_id=row.id,
+            channel=row.channel,
+            address=point.address,
+            body=row.body or "",
+            language=row.language,
+            subject=row.subject,
+            reply_token=reply_token,
+            in_reply_to=sendable.in_reply_to,
+            choices=tuple(row.choices or ()),
+        )
+
+    async def _settle_by_look_up(
+        self, channel: Channel, message: OutboundMessage, sent_after: datetime, attempts: int
+    ) -> bool:
+        """Ask the provider about a message it may have; True when it surely does not."""
+        outbox_id = message.outbox_id
+        try:
+            provider_id = await channel.look_up(message, sent_after)
+        except Exception as error:
+            reason = getattr(error, "reason", type(error).__name__)
+            log.warning(
+                "outbox %s: could not look it up (%s); asking again later", outbox_id, reason
+            )
+            delay = retry_delay(attempts, getattr(error, "retry_after", None), self._rng)
+            await self._record(
+                mark_unknown,
+                outbox_id,
+                f"could not ask the provider whether it has it: {reason}",
+                tried_at=sent_after,
+                look_up_at=self._clock.now() + delay,
+            )
+            return False
+        if provider_id is not None:
+            log.info("outbox %s: the provider has it (%s); not sent again", outbox_id, provider_id)
+            await self._record(mark_sent, outbox_id, provider_id, self._clock.now())
+            return False
+        log.info("outbox %s: the provider does not have it; sending", outbox_id)
+        async with transaction(self._sessions) as session:
+            return await mark_sending(session, outbox_id, self.worker_id)
+
+    async def _record_unknown(
+        self, channel: Channel, outbox_id: int, reason: str, tried_at: datetime
+    ) -> None:
+        if channel.can_look_up:
+            note = f"{reason}; it will be looked up before it is sent again"
+            look_up_at = self._clock.now() + LOOK_UP_AFTER
+        else:
+            note = f"{reason}; it may have arrived, so it is not sent again"
+            look_up_at = tried_at
+        log.warning("outbox %s: unknown: %s", outbox_id, note)
+        await self._record(mark_unknown, outbox_id, note, tried_at=tried_at, look_up_at=look_up_at)
+
+    async def _retry_or_give_up(
+        self, outbox_id: int, reason: str, retry_after: float | None, attempts: int
+    ) -> None:
+        now = self._clock.now()
+        delay = retry_delay(attempts, retry_after, self._rng)
+        async with transaction(self._sessions) as session:
+            sendable = await load_sendable(session, outbox_id)
+            created_at = sendable.row.created_at if sendable else now
+            if now + delay > created_at + self.retry_for:
+                log.warning("outbox %s: giving up after %d tries: %s", outbox_id, attempts, reason)
+                await mark_failed(
+                    session,
+                    outbox_id,
+                    self.worker_id,
+                    f"gave up after {attempts} tries: {reason}",
+                )
+                return
+            log.info("outbox %s: %s; trying again in %s", outbox_id, reason, delay)
+            await mark_retry(session, outbox_id, self.worker_id, reason, now + delay)
+
+    async def _record(
+        self, mark: Callable[..., Awaitable[bool]], outbox_id: int, *args: object, **kwargs: object
+    ) -> None:
+        async with transaction(self._sessions) as session:
+            await mark(session, outbox_id, self.worker_id, *args, **kwargs)
+
+
+async def _first_of(*waitables: Awaitable[object], seconds: float | None = None) -> None:
+    """Wait until any of these finishes (or the timeout passes); cancel the waits we made."""
+    made = [asyncio.ensure_future(w) for w in waitables]
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait(made, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for future, waitable in zip(made, waitables, strict=True):
+            if future is not waitable:
+                future.cancel()

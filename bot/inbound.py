@@ -88,6 +88,7 @@ class InboundService:
 
     async def process(self, inbound_id: int) -> None:
         """Run the flow for one stored message; its effects commit with the "processed" mark."""
+        self._senders.pop(inbound_id, None)  # when called directly, not by process_later
         now = self._clock.now()
         try:
             async with transaction(self._sessions) as session:

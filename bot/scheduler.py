@@ -30,6 +30,7 @@ class Scheduler:
         clock: Clock,
         handlers: Mapping[str, JobHandler],
         *,
+        worker_id: str = "scheduler",
         on_outbox: Callable[[], None] = lambda: None,
         batch: int = 20,
         lease: timedelta = timedelta(minutes=10),
@@ -38,6 +39,7 @@ class Scheduler:
         self._sessions = sessions
         self._clock = clock
         self._handlers = handlers
+        self._worker_id = worker_id
         self._on_outbox = on_outbox
         self._batch = batch
         self._lease = lease
@@ -46,7 +48,9 @@ class Scheduler:
     async def run_due(self) -> int:
         """Run every job that is due now; returns how many were run (or tried)."""
         async with transaction(self._sessions) as session:
-            jobs = await claim_due_jobs(session, self._clock.now(), self._batch, self._lease)
+            jobs = await claim_due_jobs(
+                session, self._clock.now(), self._batch, self._lease, worker_id=self._worker_id
+            )
             claimed = [
                 (job.id, job.name, job.kind, dict(job.payload), job.attempts) for job in jobs
             ]

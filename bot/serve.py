@@ -8,8 +8,7 @@ import contextlib
 import logging
 import signal
 import socket
-from collections.abc import Awaitable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
 
 import uvicorn
 
@@ -21,6 +20,7 @@ from .app import create_app
 from .services import Services, build_services
 from .settings import Settings
 from .smtp_server import InboundMailHandler, start_smtp_listener
+from .worker import run_worker
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,6 @@ _NOISY_LOGGERS = (
     "mail.log",
     "uvicorn.access",
 )
-
-LEFTOVER_SWEEP = timedelta(seconds=30)
 
 
 class StartupError(RuntimeError):
@@ -57,6 +55,35 @@ async def serve(settings: Settings, *, worker: bool = True) -> None:
     finally:
         await services.close()
         log.info("stopped")
+
+
+async def work(settings: Settings) -> None:
+    """``coproduce worker``: the dispatcher and the scheduler alone, no HTTP and no inbound
+    email; stopped by SIGINT or SIGTERM after finishing the sends in flight."""
+    services = await build_services(settings)
+    try:
+        await _start_channels(services)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, _stopper(sig, stop))
+        try:
+            log.info("coproduce worker %s is running", services.worker_id)
+            await run_worker(services, stop)
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+    finally:
+        await services.close()
+        log.info("stopped")
+
+
+def _stopper(sig: signal.Signals, stop: asyncio.Event) -> Callable[[], None]:
+    def on_signal() -> None:
+        log.info("signal %s received; finishing what is in flight", sig.name)
+        stop.set()
+
+    return on_signal
 
 
 async def _run(services: Services, *, worker: bool) -> None:
@@ -82,9 +109,7 @@ async def _run(services: Services, *, worker: bool) -> None:
     try:
         tasks.append(asyncio.create_task(_serve_http(server, sock, stop), name="http"))
         if worker:
-            tasks.append(asyncio.create_task(services.dispatcher.run(stop), name="dispatcher"))
-            tasks.append(asyncio.create_task(services.scheduler.run(stop), name="scheduler"))
-            tasks.append(asyncio.create_task(_sweep_leftovers(services, stop), name="leftovers"))
+            tasks.append(asyncio.create_task(run_worker(services, stop), name="worker"))
         smtp_server = await _start_smtp(services)
         telegram = services.channels.get(ChannelName.TELEGRAM)
         if isinstance(telegram, TelegramChannel) and telegram.polling:
@@ -179,16 +204,6 @@ async def _start_smtp(services: Services) -> asyncio.Server | None:
         "inbound email: listening on %s:%s", settings.inbound_smtp_host, settings.inbound_smtp_port
     )
     return smtp
-
-
-async def _sweep_leftovers(services: Services, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            await services.inbound.process_leftovers(LEFTOVER_SWEEP)
-        except Exception:
-            log.exception("could not look for unprocessed messages")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=LEFTOVER_SWEEP.total_seconds())
 
 
 async def _poll_telegram(services: Services, channel: TelegramChannel, stop: asyncio.Event) -> None:

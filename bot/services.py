@@ -4,6 +4,9 @@ them. There is no global app, session or bot; tests build their own with other c
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +20,7 @@ from storage.migrate import prepare
 from .clock import Clock, SystemClock
 from .dispatcher import Dispatcher
 from .inbound import InboundService
+from .pacing import Pace, Pacer
 from .scheduler import Scheduler
 from .settings import Settings
 
@@ -34,6 +38,8 @@ class Services:
     inbound: InboundService
     dispatcher: Dispatcher
     scheduler: Scheduler
+    # Who this process is in the workers' leases and in the claims it makes.
+    worker_id: str
 
     async def close(self) -> None:
         await self.inbound.drain()
@@ -59,6 +65,20 @@ def configured_channels() -> tuple[dict[ChannelName, Channel], dict[ChannelName,
     return channels, off
 
 
+def pacer_for(settings: Settings) -> Pacer:
+    return Pacer(
+        {
+            ChannelName.TELEGRAM: Pace(settings.telegram_rate, settings.telegram_chat_rate),
+            ChannelName.SMS: Pace(settings.twilio_mps),
+            ChannelName.EMAIL: Pace(settings.smtp_rate),
+        }
+    )
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 async def build_services(
     settings: Settings,
     *,
@@ -80,19 +100,23 @@ async def build_services(
         await engine.dispose()
         raise
     sessions = session_factory(engine)
+    worker_id = new_worker_id()
     dispatcher = Dispatcher(
         sessions,
         found,
         clock,
-        batch=settings.dispatch_batch,
+        worker_id=worker_id,
         concurrency=settings.dispatch_concurrency,
         poll_seconds=settings.poll_seconds,
+        retry_for=settings.retry_for,
+        pacer=pacer_for(settings),
     )
     inbound = InboundService(sessions, clock, settings.default_language, on_outbox=dispatcher.wake)
     scheduler = Scheduler(
         sessions,
         clock,
         JOB_HANDLERS if job_handlers is None else job_handlers,
+        worker_id=worker_id,
         on_outbox=dispatcher.wake,
     )
     return Services(
@@ -105,4 +129,5 @@ async def build_services(
         inbound=inbound,
         dispatcher=dispatcher,
         scheduler=scheduler,
+        worker_id=worker_id,
     )

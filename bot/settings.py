@@ -7,6 +7,8 @@ SQLite at ./coproduce.db with every channel off.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.db import DEFAULT_DATABASE_URL
@@ -26,6 +28,13 @@ class Settings(BaseSettings):
     default_language: str = "en"
     default_region: str = "GB"
     log_level: str = "INFO"
-    dispatch_batch: int = 50
     dispatch_concurrency: int = 10
     poll_seconds: float = 1.0
+    # How long a message whose sends keep failing for passing reasons is tried, from the
+    # moment it was queued.
+    retry_for: timedelta = timedelta(hours=24)
+    # Rate limits (0: none). Telegram's are overall and per chat; Twilio's counts segments.
+    telegram_rate: float = 30.0
+    telegram_chat_rate: float = 1.0
+    twilio_mps: float = 10.0
+    smtp_rate: float = 20.0

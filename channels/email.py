@@ -1,5 +1,10 @@
 """Email: sending with aiosmtplib, and reading the mail our inbound SMTP listener receives.
 
+Sends share a small pool of SMTP connections (:mod:`channels.smtp_pool`). Each message is one
+transaction of separate steps (MAIL, RCPT, DATA) so that a failure can be placed: before
+DATA nothing was taken, while a lost answer to the end of DATA means the server may hold the
+message, and SMTP gives no way to ask it afterwards.
+
 Every message we send is multipart/alternative with the plain text first and a simple HTML
 part with ``lang`` set. Its Reply-To carries an unguessable token for that contributor and
 project (``local+TOKEN@domain``): a reply is matched by that token, never by From alone.
@@ -12,6 +17,7 @@ import html
 import logging
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from email import errors as email_errors
 from email import policy
 from email.headerregistry import Address
@@ -22,7 +28,7 @@ from typing import ClassVar, Literal
 
 import aiosmtplib
 from babel import Locale
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .base import (
@@ -33,8 +39,10 @@ from .base import (
     PermanentSendError,
     ProviderRequest,
     TransientSendError,
+    UncertainSendError,
 )
 from .email_reply import reply_text
+from .smtp_pool import PooledConnection, SmtpPool
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +63,8 @@ class EmailSettings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
     smtp_timeout: float = 30.0
+    # At most this many connections to the SMTP server at once; further sends wait.
+    smtp_connections: int = Field(default=4, ge=1)
     email_from: str | None = None
 
     def off_reason(self) -> str | None:
@@ -88,18 +98,24 @@ def normalise_email(raw: str) -> str:
 
 class EmailChannel:
     name: ClassVar[ChannelName] = ChannelName.EMAIL
+    # SMTP has no command to ask whether a message was taken.
+    can_look_up: ClassVar[bool] = False
 
     def __init__(self, settings: EmailSettings) -> None:
         if settings.off_reason():
             raise ValueError(settings.off_reason())
         self._settings = settings
         self._display_name, self._local, self.domain = split_address(settings.email_from or "")
+        self._pool = SmtpPool(
+            self._open_connection, settings.smtp_connections, settings.smtp_timeout
+        )
 
     async def start(self) -> None:
-        """Nothing to open: each send makes its own SMTP connection."""
+        """Nothing to open: the first sends open the connections they need."""
 
     async def close(self) -> None:
-        """Nothing to release."""
+        """QUIT every pooled SMTP connection."""
+        await self._pool.close()
 
     # --- addresses -------------------------------------------------------------------------
 
@@ -191,36 +207,90 @@ class EmailChannel:
         email["Content-Language"] = message.language
         return email
 
+    def cost(self, message: OutboundMessage) -> int:
+        return 1
+
+    async def look_up(self, message: OutboundMessage, sent_after: datetime) -> str | None:
+        raise NotImplementedError(
+            "SMTP cannot be asked whether a server took a message; an email whose send "
+            "ended uncertain must not be sent again blindly"
+        )
+
     async def send(self, message: OutboundMessage) -> str:
         email = self.build(message)
-        settings = self._settings
+        async with self._pool.connection() as connection:
+            await self._deliver(connection, message.address, email)
+        return str(email["Message-ID"])
+
+    async def _deliver(
+        self, connection: PooledConnection, recipient: str, email: EmailMessage
+    ) -> None:
+        """One mail transaction; raises the channel's send errors, placed by phase."""
         try:
-            await aiosmtplib.send(
-                email,
-                sender=f"{self._local}@{self.domain}",
-                recipients=[message.address],
-                hostname=settings.smtp_host,
-                port=settings.smtp_port,
-                username=settings.smtp_username,
-                password=settings.smtp_password.get_secret_value()
-                if settings.smtp_password
-                else None,
-                use_tls=settings.smtp_tls == "tls",
-                start_tls=settings.smtp_tls == "starttls",
-                timeout=settings.smtp_timeout,
-            )
-        except aiosmtplib.SMTPRecipientsRefused as error:
-            raise _classify_code(error.recipients[0].code, error.recipients[0].message) from error
+            await connection.start_mail(f"{self._local}@{self.domain}", recipient, email)
+            await connection.add_recipient(recipient)
+        except aiosmtplib.SMTPRecipientRefused as error:
+            await connection.reset()
+            raise _classify_code(error.code, error.message) from error
+        except aiosmtplib.SMTPSenderRefused as error:
+            # Our sender address, not the person's: keep the mail until the setting is fixed.
+            await connection.reset()
+            log.error("the SMTP server refused our sender address; check COPRODUCE_EMAIL_FROM")
+            raise TransientSendError(f"SMTP refused our sender ({error.code})") from error
         except aiosmtplib.SMTPAuthenticationError as error:
+            connection.discard()
             log.error("the SMTP server refused our login; check COPRODUCE_SMTP_USERNAME/PASSWORD")
             raise TransientSendError(f"SMTP login refused ({error.code})") from error
         except aiosmtplib.SMTPResponseException as error:
-            raise _classify_code(error.code, error.message) from error
+            # Refused before any recipient was named (greeting, EHLO, STARTTLS): the server
+            # or our settings, never the person's address, so the mail is kept and retried.
+            connection.discard()
+            log.warning("the SMTP server refused the connection: %s", error.code)
+            raise TransientSendError(f"SMTP {error.code}: {error.message}") from error
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            connection.discard()
             raise TransientSendError(
                 f"could not reach the SMTP server: {type(error).__name__}"
             ) from error
-        return str(email["Message-ID"])
+        try:
+            await connection.send_message()
+        except aiosmtplib.SMTPResponseException as error:
+            connection.discard()
+            raise _classify_code(error.code, error.message) from error
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            # The message went out; the server may have taken it without us hearing so.
+            # (aiosmtplib sends DATA and the message in one call, so a lost answer to the
+            # DATA command itself lands here too: rarer, and the safe side.)
+            connection.discard()
+            raise UncertainSendError(
+                f"no answer from the SMTP server after the message: {type(error).__name__}"
+            ) from error
+
+    async def _open_connection(self) -> aiosmtplib.SMTP:
+        settings = self._settings
+        smtp = aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            use_tls=settings.smtp_tls == "tls",
+            start_tls=settings.smtp_tls == "starttls",
+            timeout=settings.smtp_timeout,
+        )
+        await smtp.connect()  # greeting, STARTTLS and login as configured
+        try:
+            if smtp.is_ehlo_or_helo_needed:
+                # Now rather than at MAIL: the extensions decide how the message is encoded.
+                try:
+                    await smtp.ehlo()
+                except aiosmtplib.SMTPHeloError:
+                    if not smtp.is_connected:
+                        raise
+                    await smtp.helo()
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
 
 
 def _classify_code(code: int, text: str) -> Exception:

@@ -8,7 +8,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
 
 from .base import (
     ChannelName,
@@ -24,11 +23,14 @@ from .base import (
 
 @dataclass
 class MemoryChannel:
-    """Stands in for one real channel. ``fail_next`` queues errors to raise on later sends."""
+    """Stands in for one real channel. ``fail_next`` queues errors to raise on later sends;
+    an :class:`UncertainSendError` there means the message was taken but the answer lost.
+    With ``can_look_up`` it answers look-ups from everything it ever took."""
 
     name: ChannelName
-    can_look_up: ClassVar[bool] = False
+    can_look_up: bool = False
     sent: list[OutboundMessage] = field(default_factory=list)
+    taken: dict[int, str] = field(default_factory=dict)  # outbox id -> our provider id
     fail_next: list[TransientSendError | PermanentSendError | UncertainSendError] = field(
         default_factory=list
     )
@@ -61,16 +63,23 @@ class MemoryChannel:
             raise MalformedRequest(str(error)) from error
 
     async def send(self, message: OutboundMessage) -> str:
-        if self.fail_next:
-            raise self.fail_next.pop(0)
+        failure = self.fail_next.pop(0) if self.fail_next else None
+        if failure is not None and not isinstance(failure, UncertainSendError):
+            raise failure
         self.sent.append(message)
-        return f"memory-{self.name}-{next(self._ids)}"
+        provider_id = f"memory-{self.name}-{next(self._ids)}"
+        self.taken[message.outbox_id] = provider_id
+        if failure is not None:
+            raise failure
+        return provider_id
 
     def cost(self, message: OutboundMessage) -> int:
         return 1
 
     async def look_up(self, message: OutboundMessage, sent_after: datetime) -> str | None:
-        raise NotImplementedError("the memory channel keeps no record to look up")
+        if not self.can_look_up:
+            raise NotImplementedError("this memory channel was made without look-ups")
+        return self.taken.get(message.outbox_id)
 
     def take(self) -> list[OutboundMessage]:
         """Everything sent since the last take, in order; a test reads what it expects."""

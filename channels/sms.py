@@ -10,14 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import ClassVar
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import phonenumbers
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from twilio.base.exceptions import TwilioRestException
+from twilio.base import values as twilio_values
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
@@ -32,6 +37,7 @@ from .base import (
     PermanentSendError,
     ProviderRequest,
     TransientSendError,
+    UncertainSendError,
 )
 
 log = logging.getLogger(__name__)
@@ -60,10 +66,22 @@ DELIVERY_ERROR_CODES: dict[str, str] = {
     "30007": "filtered by the phone company",
     "30008": "unknown phone company error",
 }
+# Of those, the ones that say the number itself can never take a text: they count against
+# the address like a refusal when sending.
+PERMANENT_DELIVERY_CODES = {"30005", "30006"}
 
-# Statuses in Twilio's status callbacks that say how a message ended; the others (queued,
-# sending, sent, accepted, scheduled) are steps on the way and change nothing here.
+# Statuses in Twilio's status callbacks that say how a message ended.
 FINAL_STATUSES = {"delivered", "undelivered", "failed"}
+# Statuses worth a report: the final ones and "sent" (Twilio handed the message to the phone
+# company). "sent" proves Twilio took a message whose send timed out, and in the UK, where
+# many networks give no delivery receipt, it is often the last status there is. The others
+# (queued, sending, accepted, scheduled...) are steps on the way and change nothing here.
+REPORTED_STATUSES = FINAL_STATUSES | {"sent"}
+
+# How many of the person's latest messages look_up reads, and how much earlier than our own
+# "sent after" a match may be: Twilio's date_created has whole seconds and its clock is not ours.
+LOOK_UP_LIMIT = 20
+LOOK_UP_SLACK = timedelta(seconds=60)
 
 
 class SmsSettings(BaseSettings):
@@ -85,6 +103,8 @@ class SmsSettings(BaseSettings):
 
 class SmsChannel:
     name: ClassVar[ChannelName] = ChannelName.SMS
+    # Twilio lists the messages it holds, so a send whose answer was lost can be looked up.
+    can_look_up: ClassVar[bool] = True
 
     def __init__(self, settings: SmsSettings) -> None:
         if settings.off_reason():
@@ -98,7 +118,13 @@ class SmsChannel:
     async def start(self) -> None:
         if self._client is not None:
             return
-        self._http = AsyncTwilioHttpClient(timeout=self._settings.twilio_timeout)
+        # No max_retries: a retried create after a lost answer would send the text twice. The
+        # client's own timeout is never applied to a request (it passes timeout=None to aiohttp,
+        # which turns aiohttp's timeouts off), so send() keeps time itself; the trace tells it
+        # whether the request had started to go out when time ran out.
+        trace = aiohttp.TraceConfig()
+        trace.on_request_headers_sent.append(_note_request_written)
+        self._http = AsyncTwilioHttpClient(trace_configs=[trace])
         self._client = Client(
             self._settings.twilio_account_sid, self._token, http_client=self._http
         )
@@ -145,12 +171,21 @@ class SmsChannel:
         status = _first(params, "MessageStatus") or _first(params, "SmsStatus")
         if not sid or not status:
             raise MalformedRequest("a status callback needs MessageSid and MessageStatus")
-        if status not in FINAL_STATUSES:
+        if status not in REPORTED_STATUSES:
             return None
         code = _first(params, "ErrorCode")
-        return DeliveryReport(provider_id=sid, status=status, error_code=code or None)
+        return DeliveryReport(
+            provider_id=sid,
+            status=status,
+            error_code=code or None,
+            outbox_id=_outbox_id(request.url),
+        )
 
     # --- outbound --------------------------------------------------------------------------
+
+    def cost(self, message: OutboundMessage) -> int:
+        """Segments: Twilio bills and rate-limits each one as a text of its own."""
+        return max(1, gsm.count_segments(gsm.sanitise(message.body)).segments)
 
     async def send(self, message: OutboundMessage) -> str:
         await self.start()
@@ -161,15 +196,50 @@ class SmsChannel:
         # an alphanumeric sender id.
         kwargs["messaging_service_sid" if sender.startswith("MG") else "from_"] = sender
         if self._settings.public_url:
-            kwargs["status_callback"] = self._settings.public_url.rstrip("/") + "/sms/status"
+            # Our id rides in the callback URL (Twilio signs the whole URL), so a report can be
+            # matched to its message even when the answer to this request never came back.
+            public = self._settings.public_url.rstrip("/")
+            kwargs["status_callback"] = f"{public}/sms/status?outbox={message.outbox_id}"
+        attempt = _SendAttempt()
+        token = _current_attempt.set(attempt)
         try:
             async with asyncio.timeout(self._settings.twilio_timeout):
                 created = await self._client.messages.create_async(**kwargs)  # type: ignore[arg-type]
         except TwilioRestException as error:
             raise _classify(error) from error
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            raise TransientSendError(f"could not reach Twilio: {type(error).__name__}") from error
+            raise _unanswered(error, attempt.written) from error
+        finally:
+            _current_attempt.reset(token)
         return str(created.sid)
+
+    async def look_up(self, message: OutboundMessage, sent_after: datetime) -> str | None:
+        """The sid of a text Twilio holds to this number with this body, created since
+        ``sent_after`` (less a little slack), or None when it has none."""
+        await self.start()
+        assert self._client is not None
+        sender = self._settings.twilio_from or ""
+        # A Messaging Service may have sent from any of its numbers: then filter by "to" only.
+        from_ = sender if sender.startswith("+") else twilio_values.unset
+        try:
+            async with asyncio.timeout(self._settings.twilio_timeout):
+                recent = await self._client.messages.list_async(
+                    to=message.address, from_=from_, limit=LOOK_UP_LIMIT
+                )
+        except TwilioException as error:
+            # TwilioRestException for an error answer; a bare TwilioException when a page of
+            # the list could not be read.
+            status = getattr(error, "status", None)
+            raise TransientSendError(f"Twilio did not answer the look-up ({status})") from error
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            raise TransientSendError(f"could not reach Twilio: {type(error).__name__}") from error
+        body = gsm.sanitise(message.body)
+        since = sent_after - LOOK_UP_SLACK
+        for found in recent:
+            created = found.date_created
+            if found.body == body and isinstance(created, datetime) and created >= since:
+                return str(found.sid)
+        return None
 
 
 def normalise_phone(raw: str, region: str = "GB") -> str:
@@ -187,11 +257,50 @@ def normalise_phone(raw: str, region: str = "GB") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@dataclass
+class _SendAttempt:
+    written: bool = False
+
+
+# The send in progress in this task, so the aiohttp trace hook can mark it. aiohttp calls
+# the hook inside the task that awaits the request, which is the task running send().
+_current_attempt: ContextVar[_SendAttempt | None] = ContextVar("twilio_attempt", default=None)
+
+
+async def _note_request_written(
+    session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    params: aiohttp.TraceRequestHeadersSentParams,
+) -> None:
+    # aiohttp calls this just before the request's first bytes are handed to the socket.
+    attempt = _current_attempt.get()
+    if attempt is not None:
+        attempt.written = True
+
+
+def _unanswered(error: BaseException, written: bool) -> Exception:
+    """A send that got no answer, classified by whether the request had started to go out.
+
+    Before the first byte went out Twilio cannot have the message, whatever the failure:
+    connection refused or reset (ClientConnectorError), DNS, a connect timeout
+    (ConnectionTimeoutError, or our own timeout while connecting): safe to send again. After,
+    Twilio may have taken it even though the answer was lost: our timeout while waiting for
+    the answer, SocketTimeoutError, ServerDisconnectedError, a broken answer. Only the write
+    decides, not the exception's type: aiohttp raises the same TimeoutError on both sides, and
+    marking too early errs towards a look-up, never towards a second text.
+    """
+    what = type(error).__name__
+    if not written:
+        return TransientSendError(f"could not reach Twilio: {what}")
+    return UncertainSendError(f"Twilio took the request but its answer did not come: {what}")
+
+
 def _classify(error: TwilioRestException) -> Exception:
     code = int(error.code) if error.code else None
     if code in PERMANENT_ERROR_CODES:
         return PermanentSendError(f"Twilio {code}: {PERMANENT_ERROR_CODES[code]}")
     status = int(error.status or 0)
+    # A 429's Retry-After header does not reach TwilioRestException; the dispatcher backs off.
     if status == 429 or status >= 500:
         return TransientSendError(f"Twilio answered {status} (code {code})")
     if status in (401, 403):
@@ -219,3 +328,12 @@ def _form(request: ProviderRequest) -> _Form:
 def _first(params: _Form, name: str) -> str | None:
     values = params.get(name)
     return values[0] if values else None
+
+
+def _outbox_id(url: str) -> int | None:
+    """Our outbox id from a status callback URL (``...?outbox=42``), when it carries one."""
+    values = parse_qs(urlsplit(url).query).get("outbox")
+    try:
+        return int(values[0]) if values else None
+    except ValueError:
+        return None

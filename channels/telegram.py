@@ -12,8 +12,10 @@ import json
 import logging
 import warnings
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
+import httpx
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup, Update
@@ -28,6 +30,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.request import HTTPXRequest
 
 from .base import (
     ChannelName,
@@ -37,12 +40,20 @@ from .base import (
     PermanentSendError,
     ProviderRequest,
     TransientSendError,
+    UncertainSendError,
 )
 
 log = logging.getLogger(__name__)
 
 # Telegram's limit is 4096 characters (UTF-16 code units) a message; stay a little below.
 MESSAGE_LIMIT = 4000
+
+# httpx failures, as PTB's TimedOut or NetworkError carries them in __cause__, that come
+# after the whole request was written: Telegram may have taken the message. The rest come
+# before it was: connecting (ConnectError, ConnectTimeout), waiting for a free connection
+# (PoolTimeout), or writing (WriteTimeout, WriteError: the body was not all sent, and the Bot
+# API acts only on a whole request). A 5xx answer has no cause: Telegram answered.
+ANSWER_LOST = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
 
 
 class TelegramSettings(BaseSettings):
@@ -52,6 +63,10 @@ class TelegramSettings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_polling: bool = False
+    # Connections open to the Bot API at once: each concurrent send needs its own.
+    telegram_connections: int = 16
+    # Seconds to wait for each step of a request (connect, write, the answer).
+    telegram_timeout: float = 10.0
 
     def off_reason(self) -> str | None:
         if not self.telegram_token:
@@ -61,6 +76,8 @@ class TelegramSettings(BaseSettings):
 
 class TelegramChannel:
     name: ClassVar[ChannelName] = ChannelName.TELEGRAM
+    # The Bot API cannot be asked whether it took a message.
+    can_look_up: ClassVar[bool] = False
 
     def __init__(self, settings: TelegramSettings) -> None:
         if settings.off_reason():
@@ -69,10 +86,24 @@ class TelegramChannel:
         secret = settings.telegram_webhook_secret
         self._secret = secret.get_secret_value().encode() if secret else None
         root = settings.telegram_api_url.rstrip("/")
+        timeout = settings.telegram_timeout
         self.bot = Bot(
             settings.telegram_token.get_secret_value(),  # type: ignore[union-attr]
             base_url=f"{root}/bot",
             base_file_url=f"{root}/file/bot",
+            # Sends share a pool sized by the setting, so concurrent sends do not queue for
+            # one connection; a send waiting for a free one has not gone out, so the pool
+            # wait may be as long as any other step.
+            request=HTTPXRequest(
+                connection_pool_size=settings.telegram_connections,
+                read_timeout=timeout,
+                write_timeout=timeout,
+                connect_timeout=timeout,
+                pool_timeout=timeout,
+            ),
+            # getUpdates holds its connection for a whole long poll, so it has a pool of its
+            # own (PTB's default, one connection) and never takes a send's connection.
+            get_updates_request=HTTPXRequest(connection_pool_size=1),
         )
 
     @property
@@ -129,6 +160,15 @@ class TelegramChannel:
 
     # --- outbound --------------------------------------------------------------------------
 
+    def cost(self, message: OutboundMessage) -> int:
+        """Parts: Telegram rate-limits each message the long text is split into."""
+        return len(split_message(message.body))
+
+    async def look_up(self, message: OutboundMessage, sent_after: datetime) -> str | None:
+        raise NotImplementedError(
+            "the Telegram Bot API cannot be asked about a sent message (can_look_up is False)"
+        )
+
     async def send(self, message: OutboundMessage) -> str:
         await self._start_for_send()
         chunks = split_message(message.body)
@@ -154,6 +194,9 @@ class TelegramChannel:
     async def _start_for_send(self) -> None:
         try:
             await self.start()
+        except (TimedOut, NetworkError) as error:
+            # getMe, not the message: whatever happened to it, nothing was sent.
+            raise TransientSendError(f"could not reach Telegram: {error.message}") from error
         except TelegramError as error:
             raise _classify(error) from error
 
@@ -225,6 +268,10 @@ def _classify(error: TelegramError) -> Exception:
         case InvalidToken():
             log.error("Telegram refused the bot token; check COPRODUCE_TELEGRAM_TOKEN")
             return TransientSendError("Telegram refused the bot token")
+        case TimedOut() | NetworkError() if isinstance(error.__cause__, ANSWER_LOST):
+            return UncertainSendError(
+                f"Telegram may have the message but its answer was lost: {error.message}"
+            )
         case TimedOut() | NetworkError():
             return TransientSendError(f"could not reach Telegram: {error.message}")
     return TransientSendError(f"Telegram error: {error.message}")

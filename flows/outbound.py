@@ -69,13 +69,19 @@ def reader_for(contributor: Contributor, point: ContactPoint, project: Project |
     )
 
 
+# Permanent failures in a row after which a person's messages go by their other channel.
+REPEATED_FAILURES = 2
+
+
 def best_contact_point(contributor: Contributor) -> ContactPoint | None:
-    """The preferred channel's address, or another that has not been stopped."""
+    """The preferred channel's address, or another that has not been stopped; an address
+    that failed for good more than once gives way to one that has not."""
     points = [p for p in contributor.contact_points if p.opted_out_at is None]
-    for point in points:
+    working = [p for p in points if p.failures < REPEATED_FAILURES] or points
+    for point in working:
         if point.channel == contributor.preferred_channel:
             return point
-    return points[0] if points else None
+    return working[0] if working else None
 
 
 def split_for_sms(body: str, limit: int = SMS_PART_LIMIT) -> list[str]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import JobStatus, ScheduledJob
+from .models import JobStatus, ScheduledJob, WorkerRow
 from .upsert import insert_unless_exists
 
 MAX_JOB_ATTEMPTS = 5
@@ -54,12 +54,19 @@ async def reschedule_job(session: AsyncSession, name: str, due_at: datetime) -> 
 
 
 async def claim_due_jobs(
-    session: AsyncSession, now: datetime, limit: int, lease: timedelta
+    session: AsyncSession, now: datetime, limit: int, lease: timedelta, *, worker_id: str
 ) -> list[ScheduledJob]:
     """Claim due jobs (and jobs whose runner died) for this worker; missed ones come first."""
+    runner_gone = or_(
+        ScheduledJob.lease_until < now,
+        and_(
+            ScheduledJob.claimed_by.is_not(None),
+            ~exists().where(WorkerRow.id == ScheduledJob.claimed_by),
+        ),
+    )
     due = or_(
         and_(ScheduledJob.status == JobStatus.PENDING, ScheduledJob.due_at <= now),
-        and_(ScheduledJob.status == JobStatus.RUNNING, ScheduledJob.lease_until < now),
+        and_(ScheduledJob.status == JobStatus.RUNNING, runner_gone),
     )
     query = select(ScheduledJob).where(due).order_by(ScheduledJob.due_at).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
@@ -68,6 +75,7 @@ async def claim_due_jobs(
     for job in jobs:
         job.status = JobStatus.RUNNING
         job.lease_until = now + lease
+        job.claimed_by = worker_id
         job.attempts += 1
     await session.flush()
     return jobs
@@ -77,7 +85,9 @@ async def finish_job(session: AsyncSession, job_id: int, now: datetime) -> None:
     await session.execute(
         update(ScheduledJob)
         .where(ScheduledJob.id == job_id)
-        .values(status=JobStatus.DONE, done_at=now, lease_until=None, last_error=None)
+        .values(
+            status=JobStatus.DONE, done_at=now, lease_until=None, claimed_by=None, last_error=None
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -89,6 +99,7 @@ async def fail_job(session: AsyncSession, job_id: int, error: str, retry_at: dat
         return JobStatus.FAILED
     job.last_error = error[:2000]
     job.lease_until = None
+    job.claimed_by = None
     if job.attempts >= MAX_JOB_ATTEMPTS:
         job.status = JobStatus.FAILED
     else:

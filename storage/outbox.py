@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ChannelName
@@ -19,6 +19,7 @@ from .models import (
     MembershipStatus,
     OutboxRow,
     OutboxStatus,
+    WorkerRow,
 )
 
 # A delivery report may only move a message forward, never back to "sent".
@@ -62,34 +63,71 @@ async def enqueue(
     return row
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A row this worker now holds, and what it was before: a row that was ``unknown``, or
+    ``sending`` under a worker that died, may already be with the provider."""
+
+    id: int
+    was: OutboxStatus
+
+
 async def claim_due(
-    session: AsyncSession, now: datetime, limit: int, lease: timedelta
-) -> list[int]:
-    """Claim rows that are due, or whose claimer's lease ran out, for this worker.
+    session: AsyncSession,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    *,
+    worker_id: str,
+    lookup_channels: Collection[ChannelName] = (),
+) -> list[Claim]:
+    """Claim rows that are due for this worker: queued ones, unknown ones on a channel that
+    can look them up, and rows whose claimer's lease ran out or whose worker is gone.
 
     PostgreSQL skips rows another worker holds (``FOR UPDATE SKIP LOCKED``); SQLite has one
     writer at a time, so the claim is already exclusive there.
     """
+    holder_gone = or_(
+        OutboxRow.lease_until < now,
+        and_(
+            OutboxRow.claimed_by.is_not(None),
+            ~exists().where(WorkerRow.id == OutboxRow.claimed_by),
+        ),
+    )
     due = or_(
         and_(OutboxRow.status == OutboxStatus.QUEUED, OutboxRow.next_attempt_at <= now),
-        and_(OutboxRow.status == OutboxStatus.SENDING, OutboxRow.lease_until < now),
+        and_(OutboxRow.status == OutboxStatus.SENDING, holder_gone),
     )
-    query = select(OutboxRow.id).where(due).order_by(OutboxRow.id).limit(limit)
+    if lookup_channels:
+        due = or_(
+            due,
+            and_(
+                OutboxRow.status == OutboxStatus.UNKNOWN,
+                OutboxRow.channel.in_(list(lookup_channels)),
+                OutboxRow.next_attempt_at <= now,
+                or_(OutboxRow.claimed_by.is_(None), holder_gone),
+            ),
+        )
+    query = select(OutboxRow.id, OutboxRow.status).where(due).order_by(OutboxRow.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    ids = list((await session.scalars(query)).all())
-    if ids:
+    claims = [Claim(row_id, status) for row_id, status in (await session.execute(query)).all()]
+    if claims:
         await session.execute(
             update(OutboxRow)
-            .where(OutboxRow.id.in_(ids))
+            .where(OutboxRow.id.in_([claim.id for claim in claims]))
             .values(
-                status=OutboxStatus.SENDING,
+                status=case(
+                    (OutboxRow.status == OutboxStatus.QUEUED, OutboxStatus.SENDING),
+                    else_=OutboxRow.status,
+                ),
                 lease_until=now + lease,
+                claimed_by=worker_id,
                 attempts=OutboxRow.attempts + 1,
             )
             .execution_options(synchronize_session=False)
         )
-    return ids
+    return claims
 
 
 @dataclass(frozen=True)
@@ -105,7 +143,7 @@ class Sendable:
 
 async def load_sendable(session: AsyncSession, outbox_id: int) -> Sendable | None:
     row = await session.get(OutboxRow, outbox_id)
-    if row is None or row.status != OutboxStatus.SENDING:
+    if row is None or row.status not in (OutboxStatus.SENDING, OutboxStatus.UNKNOWN):
         return None
     point = await session.get(ContactPoint, row.contact_point_id)
     assert point is not None  # the foreign key cascades: no row outlives its contact point
@@ -130,10 +168,13 @@ async def load_sendable(session: AsyncSession, outbox_id: int) -> Sendable | Non
     return Sendable(row, point, contributor, membership_status, in_reply_to)
 
 
-async def mark_sent(session: AsyncSession, outbox_id: int, provider_id: str, now: datetime) -> None:
-    await _finish(
+async def mark_sent(
+    session: AsyncSession, outbox_id: int, worker_id: str, provider_id: str, now: datetime
+) -> bool:
+    return await _finish(
         session,
         outbox_id,
+        worker_id,
         status=OutboxStatus.SENT,
         provider_id=provider_id,
         sent_at=now,
@@ -142,32 +183,126 @@ async def mark_sent(session: AsyncSession, outbox_id: int, provider_id: str, now
 
 
 async def mark_retry(
-    session: AsyncSession, outbox_id: int, error: str, next_attempt_at: datetime
-) -> None:
-    await _finish(
+    session: AsyncSession, outbox_id: int, worker_id: str, error: str, next_attempt_at: datetime
+) -> bool:
+    return await _finish(
         session,
         outbox_id,
+        worker_id,
         status=OutboxStatus.QUEUED,
         next_attempt_at=next_attempt_at,
         last_error=error[:2000],
     )
 
 
-async def mark_failed(session: AsyncSession, outbox_id: int, error: str) -> None:
-    await _finish(session, outbox_id, status=OutboxStatus.FAILED, last_error=error[:2000])
+async def mark_unknown(
+    session: AsyncSession,
+    outbox_id: int,
+    worker_id: str,
+    error: str,
+    *,
+    tried_at: datetime,
+    look_up_at: datetime,
+) -> bool:
+    """The provider may have it: keep it out of the queue until it is looked up (or for
+    good, on a channel that cannot be asked). ``sent_at`` holds when it was tried."""
+    return await _finish(
+        session,
+        outbox_id,
+        worker_id,
+        status=OutboxStatus.UNKNOWN,
+        sent_at=tried_at,
+        next_attempt_at=look_up_at,
+        last_error=error[:2000],
+    )
 
 
-async def mark_cancelled(session: AsyncSession, outbox_id: int, reason: str) -> None:
-    await _finish(session, outbox_id, status=OutboxStatus.CANCELLED, last_error=reason)
+async def mark_sending(session: AsyncSession, outbox_id: int, worker_id: str) -> bool:
+    """A looked-up row the provider does not have: this worker now sends it."""
+    result = await session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.id == outbox_id,
+            OutboxRow.claimed_by == worker_id,
+            OutboxRow.status.in_([OutboxStatus.UNKNOWN, OutboxStatus.SENDING]),
+        )
+        .values(status=OutboxStatus.SENDING)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
-async def _finish(session: AsyncSession, outbox_id: int, **values: object) -> None:
+async def mark_failed(session: AsyncSession, outbox_id: int, worker_id: str, error: str) -> bool:
+    return await _finish(
+        session, outbox_id, worker_id, status=OutboxStatus.FAILED, last_error=error[:2000]
+    )
+
+
+async def mark_cancelled(
+    session: AsyncSession, outbox_id: int, worker_id: str, reason: str
+) -> bool:
+    return await _finish(
+        session, outbox_id, worker_id, status=OutboxStatus.CANCELLED, last_error=reason
+    )
+
+
+async def release(session: AsyncSession, outbox_id: int, worker_id: str) -> bool:
+    """Give a claimed row back to the queue untouched (the worker is stopping)."""
+    return await _finish(
+        session,
+        outbox_id,
+        worker_id,
+        status=OutboxStatus.QUEUED,
+        attempts=OutboxRow.attempts - 1,
+    )
+
+
+async def _finish(session: AsyncSession, outbox_id: int, worker_id: str, **values: object) -> bool:
     # Only a row this worker still holds is updated; a row reclaimed after a lost lease is
     # left to whoever holds it now.
-    await session.execute(
+    result = await session.execute(
         update(OutboxRow)
-        .where(OutboxRow.id == outbox_id, OutboxRow.status == OutboxStatus.SENDING)
-        .values(lease_until=None, **values)
+        .where(
+            OutboxRow.id == outbox_id,
+            OutboxRow.claimed_by == worker_id,
+            OutboxRow.status.in_([OutboxStatus.SENDING, OutboxStatus.UNKNOWN]),
+        )
+        .values(lease_until=None, claimed_by=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def flag_contact_point(
+    session: AsyncSession, contact_point_id: int, reason: str, now: datetime
+) -> None:
+    """Count a permanent failure against an address (see ``ContactPoint.failures``)."""
+    await session.execute(
+        update(ContactPoint)
+        .where(ContactPoint.id == contact_point_id)
+        .values(failures=ContactPoint.failures + 1, failed_at=now, failure_reason=reason[:2000])
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def flag_contact_point_of(
+    session: AsyncSession, channel: ChannelName, provider_id: str, reason: str, now: datetime
+) -> None:
+    """Count a delivery report that says the address can never be reached against it."""
+    point_id = await session.scalar(
+        select(OutboxRow.contact_point_id).where(
+            OutboxRow.channel == channel, OutboxRow.provider_id == provider_id
+        )
+    )
+    if point_id is not None:
+        await flag_contact_point(session, point_id, reason, now)
+
+
+async def clear_contact_point_failures(session: AsyncSession, contact_point_id: int) -> None:
+    await session.execute(
+        update(ContactPoint)
+        .where(ContactPoint.id == contact_point_id, ContactPoint.failures > 0)
+        .values(failures=0)
         .execution_options(synchronize_session=False)
     )
 
@@ -178,14 +313,39 @@ async def record_delivery_report(
     provider_id: str,
     status: OutboxStatus,
     error: str | None,
+    *,
+    outbox_id: int | None = None,
+    now: datetime | None = None,
 ) -> bool:
-    """Apply a provider's delivery report; returns False when no row could take it."""
-    allowed_from = _REPORTABLE.get(status)
-    if not allowed_from:
-        return False
+    """Apply a provider's delivery report; returns False when no row could take it.
+
+    A report that names our outbox id also settles a row whose send had not returned yet,
+    or whose answer was lost (``unknown``): the provider has it, under ``provider_id``.
+    """
+    allowed_from = _REPORTABLE.get(status, set())
     values: dict[str, object] = {"status": status}
     if error:
         values["last_error"] = error
+    if outbox_id is not None:
+        row = await session.get(OutboxRow, outbox_id)
+        if row is not None and row.channel == channel and row.provider_id in (None, provider_id):
+            if row.status in (OutboxStatus.SENDING, OutboxStatus.UNKNOWN):
+                row.status = status
+                row.provider_id = provider_id
+                row.sent_at = row.sent_at or now
+                row.lease_until = None
+                row.claimed_by = None
+                if error:
+                    row.last_error = error
+                return True
+            if row.status in allowed_from and row.provider_id is not None:
+                row.status = status
+                if error:
+                    row.last_error = error
+                return True
+            return row.status == status
+    if not allowed_from:
+        return False
     result = await session.execute(
         update(OutboxRow)
         .where(

@@ -15,7 +15,7 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from channels.base import ChannelName, InboundMessage, OutboundMessage
 from channels.memory import MemoryChannel
-from tests.helpers import ManualClock, upgrade_database
+from tests.helpers import ManualClock, hold_worker_lease, upgrade_database
 
 
 class MemoryBot:
@@ -72,6 +72,7 @@ async def bot(database_url: str, clock: ManualClock) -> AsyncIterator[MemoryBot]
     services = await build_services(
         Settings(database_url=database_url), clock=clock, channels=memory
     )
+    await hold_worker_lease(services)
     memory_bot = MemoryBot(services, memory)
     try:
         yield memory_bot

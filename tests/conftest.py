@@ -8,6 +8,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import text
@@ -59,6 +60,21 @@ async def database_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterato
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'coproduce-test.db'}"
         return
+    async with _postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A new PostgreSQL database, for what only PostgreSQL can do (several workers at once)."""
+    if not POSTGRES_URL:
+        pytest.skip("COPRODUCE_TEST_POSTGRES_URL is not set")
+    async with _postgres_database() as url:
+        yield url
+
+
+@asynccontextmanager
+async def _postgres_database() -> AsyncIterator[str]:
     admin_url = make_url(normalise_database_url(POSTGRES_URL or ""))
     name = f"coproduce_test_{uuid.uuid4().hex[:12]}"
     admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
@@ -14,6 +14,10 @@ from storage.db import create_engine, transaction
 from storage.migrate import upgrade
 from storage.models import Contributor, LeadKind, Project
 from storage.projects import add_members, create_project
+from storage.workers import hold_lease
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -107,3 +111,18 @@ def telegram_update(update_id: int, chat_id: int, text: str, **extra: Any) -> di
     }
     update["message"].update(extra)
     return update
+
+
+async def hold_worker_lease(services: Services) -> None:
+    """Register the service's dispatcher as a live worker, as ``coproduce worker`` does, so
+    a row it holds is not taken for one whose worker is gone."""
+    async with transaction(services.sessions) as session:
+        await hold_lease(
+            session,
+            worker_id=services.worker_id,
+            host="test",
+            pid=0,
+            now=services.clock.now(),
+            ttl=timedelta(days=3650),
+            exclusive=False,
+        )

@@ -22,7 +22,8 @@ from channels import (
     TelegramSettings,
 )
 from channels.base import ChannelName
-from tests.helpers import ManualClock, upgrade_database
+from tests.helpers import ManualClock, hold_worker_lease, upgrade_database
+from tests.peers.faults import Faults
 from tests.peers.smtp_sink import SmtpSink
 from tests.peers.telegram_api import TelegramApiServer
 from tests.peers.twilio_api import TwilioApiServer
@@ -55,11 +56,20 @@ class Live:
 
 @asynccontextmanager
 async def live_service(
-    database_url: str, clock: ManualClock, *, inbound_smtp: bool = False
+    database_url: str,
+    clock: ManualClock,
+    *,
+    inbound_smtp: bool = False,
+    twilio_faults: Faults | None = None,
+    twilio_timeout: float = 30.0,
 ) -> AsyncIterator[Live]:
     async with AsyncExitStack() as stack:
         telegram_api = stack.enter_context(TelegramApiServer(TELEGRAM_TOKEN))
-        twilio_api = stack.enter_context(TwilioApiServer(TWILIO_SID, TWILIO_TOKEN))
+        twilio_api = stack.enter_context(
+            TwilioApiServer(
+                TWILIO_SID, TWILIO_TOKEN, faults=twilio_faults or Faults(), clock=clock.now
+            )
+        )
         smtp = stack.enter_context(SmtpSink())
         channels = {
             ChannelName.TELEGRAM: TelegramChannel(
@@ -76,6 +86,7 @@ async def live_service(
                     twilio_from=TWILIO_FROM,
                     twilio_api_url=twilio_api.url,
                     public_url=PUBLIC_URL,
+                    twilio_timeout=twilio_timeout,
                 )
             ),
             ChannelName.EMAIL: EmailChannel(
@@ -94,6 +105,7 @@ async def live_service(
             channels=channels,
         )
         stack.push_async_callback(services.close)
+        await hold_worker_lease(services)
         transport = httpx.ASGITransport(app=create_app(services))
         http = await stack.enter_async_context(
             httpx.AsyncClient(transport=transport, base_url="http://coproduce.test")

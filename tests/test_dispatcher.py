@@ -11,6 +11,7 @@ from channels.base import ChannelName, PermanentSendError, TransientSendError
 from storage.db import transaction
 from storage.models import ContactPoint, OutboxRow, OutboxStatus
 from storage.outbox import claim_due, enqueue
+from storage.workers import hold_lease
 from tests.helpers import add_person
 
 SMS = ChannelName.SMS
@@ -84,7 +85,7 @@ async def test_a_channel_that_is_off_keeps_its_messages_queued(bot) -> None:
     assert len(await bot.delivered(SMS)) == 1
 
 
-async def test_a_row_whose_worker_died_is_claimed_again_after_its_lease(bot) -> None:
+async def _queue_and_claim_for(bot, worker_id: str) -> None:
     await add_person(bot.sessions, "Kit", phone="+447700900011")
     async with transaction(bot.sessions) as session:
         point = await session.scalar(select(ContactPoint))
@@ -92,11 +93,34 @@ async def test_a_row_whose_worker_died_is_claimed_again_after_its_lease(bot) -> 
             session, contact_point=point, kind="help", body="Hi", language="en", now=bot.clock.now()
         )
     async with transaction(bot.sessions) as session:
-        claimed = await claim_due(session, bot.clock.now(), 10, timedelta(minutes=5))
+        claimed = await claim_due(
+            session, bot.clock.now(), 10, timedelta(minutes=5), worker_id=worker_id
+        )
     assert len(claimed) == 1
-    # The worker that claimed it is gone: nothing is sent until the lease runs out.
+
+
+async def test_a_row_held_by_a_live_worker_waits_until_its_claim_runs_out(bot) -> None:
+    async with transaction(bot.sessions) as session:
+        await hold_lease(
+            session,
+            worker_id="other",
+            host="elsewhere",
+            pid=1,
+            now=bot.clock.now(),
+            ttl=timedelta(hours=1),
+            exclusive=False,
+        )
+    await _queue_and_claim_for(bot, "other")
+    # The other worker is alive and holds it: nothing is sent until its claim runs out.
     assert await bot.delivered() == []
     bot.clock.advance(minutes=6)
+    [message] = await bot.delivered(SMS)
+    assert message.body == "Hi"
+
+
+async def test_a_row_whose_worker_is_gone_is_claimed_again_at_once(bot) -> None:
+    # "gone" never held a lease (or lost it): its claim counts for nothing.
+    await _queue_and_claim_for(bot, "gone")
     [message] = await bot.delivered(SMS)
     assert message.body == "Hi"
 

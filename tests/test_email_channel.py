@@ -3,6 +3,7 @@ refusals are classified, and how replies are read and routed by their token."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,14 @@ TOKEN = "k7q2m4x9v3c8b5n6d1f0g2h4j6"
 def sink():
     with SmtpSink() as server:
         yield server
+
+
+@pytest.fixture
+async def mailer(sink: SmtpSink) -> AsyncIterator[EmailChannel]:
+    """An email channel sending to the sink; closed after the test, as the service closes it."""
+    channel = _channel(sink.port)
+    yield channel
+    await channel.close()
 
 
 def _channel(port: int = 9, **overrides: object) -> EmailChannel:
@@ -54,8 +63,10 @@ def _outbound(**overrides: object) -> OutboundMessage:
     return OutboundMessage(**values)  # type: ignore[arg-type]
 
 
-async def test_mail_arrives_with_plain_text_first_and_accessible_html(sink: SmtpSink) -> None:
-    provider_id = await _channel(sink.port).send(_outbound())
+async def test_mail_arrives_with_plain_text_first_and_accessible_html(
+    sink: SmtpSink, mailer: EmailChannel
+) -> None:
+    provider_id = await mailer.send(_outbound())
     [mail] = sink.take()
     assert mail.rcpt_tos == ["jo@example.net"]
     assert mail.mail_from == "coproduce@example.org"
@@ -74,8 +85,10 @@ async def test_mail_arrives_with_plain_text_first_and_accessible_html(sink: Smtp
     assert "coproduce.42" in provider_id
 
 
-async def test_mail_carries_the_reply_token_and_says_it_is_automatic(sink: SmtpSink) -> None:
-    await _channel(sink.port).send(_outbound(in_reply_to="<their-message@example.net>"))
+async def test_mail_carries_the_reply_token_and_says_it_is_automatic(
+    sink: SmtpSink, mailer: EmailChannel
+) -> None:
+    await mailer.send(_outbound(in_reply_to="<their-message@example.net>"))
     message = sink.take()[0].message
     assert message["Reply-To"] == f"coproduce+{TOKEN}@example.org"
     assert (
@@ -88,23 +101,27 @@ async def test_mail_carries_the_reply_token_and_says_it_is_automatic(sink: SmtpS
     assert message["Content-Language"] == "en"
 
 
-async def test_html_for_a_right_to_left_language_says_so(sink: SmtpSink) -> None:
-    await _channel(sink.port).send(_outbound(language="ur", body="\u0622\u067e \u06a9\u0627"))
+async def test_html_for_a_right_to_left_language_says_so(
+    sink: SmtpSink, mailer: EmailChannel
+) -> None:
+    await mailer.send(_outbound(language="ur", body="\u0622\u067e \u06a9\u0627"))
     rich = list(sink.take()[0].message.iter_parts())[1].get_content()
     assert '<html lang="ur" dir="rtl">' in rich
 
 
-async def test_a_refused_mailbox_is_a_permanent_failure(sink: SmtpSink) -> None:
+async def test_a_refused_mailbox_is_a_permanent_failure(
+    sink: SmtpSink, mailer: EmailChannel
+) -> None:
     sink.refuse["gone@example.net"] = "550 5.1.1 No such user"
     with pytest.raises(PermanentSendError, match="550"):
-        await _channel(sink.port).send(_outbound(address="gone@example.net"))
+        await mailer.send(_outbound(address="gone@example.net"))
     assert sink.take() == []
 
 
-async def test_a_full_mailbox_is_a_transient_failure(sink: SmtpSink) -> None:
+async def test_a_full_mailbox_is_a_transient_failure(sink: SmtpSink, mailer: EmailChannel) -> None:
     sink.refuse["full@example.net"] = "452 4.2.2 Mailbox full"
     with pytest.raises(TransientSendError, match="452"):
-        await _channel(sink.port).send(_outbound(address="full@example.net"))
+        await mailer.send(_outbound(address="full@example.net"))
 
 
 async def test_an_unreachable_mail_server_is_transient() -> None:

@@ -3,7 +3,10 @@ server: sending, long messages, failures classified, webhook updates read and ch
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,9 +17,11 @@ from channels.base import (
     PermanentSendError,
     ProviderRequest,
     TransientSendError,
+    UncertainSendError,
 )
 from channels.telegram import TelegramChannel, TelegramSettings, split_message
 from tests.helpers import START, telegram_update
+from tests.peers.faults import Faults
 from tests.peers.telegram_api import TelegramApiServer
 
 TOKEN = "123456:TEST-token-for-the-local-server"
@@ -43,6 +48,13 @@ def _outbound(text: str, address: str = "5001", choices: tuple[str, ...] = ()) -
     return OutboundMessage(
         outbox_id=1, channel=ChannelName.TELEGRAM, address=address, body=text, choices=choices
     )
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
 
 
 def _request(body: bytes, secret: str | None = SECRET) -> ProviderRequest:
@@ -105,12 +117,92 @@ async def test_a_server_error_is_transient(channel, telegram_api) -> None:
         await channel.send(_outbound("Hello"))
 
 
-async def test_an_unreachable_api_is_transient(telegram_api) -> None:
-    settings = TelegramSettings(telegram_token=TOKEN, telegram_api_url="http://127.0.0.1:9")
+async def test_an_unreachable_api_is_transient() -> None:
+    settings = TelegramSettings(telegram_token=TOKEN, telegram_api_url=_closed_port_url())
     channel = TelegramChannel(settings)
-    with pytest.raises(TransientSendError):
+    with pytest.raises(TransientSendError, match="could not reach"):
         await channel.send(_outbound("Hello"))
     await channel.close()
+
+
+async def test_an_api_gone_between_sends_is_transient() -> None:
+    with TelegramApiServer(TOKEN) as telegram_api:
+        channel = TelegramChannel(
+            TelegramSettings(telegram_token=TOKEN, telegram_api_url=telegram_api.url)
+        )
+        await channel.send(_outbound("Hello"))
+    with pytest.raises(TransientSendError, match="could not reach"):
+        await channel.send(_outbound("Hello again"))
+    await channel.close()
+
+
+async def test_a_message_answered_too_late_is_uncertain_and_arrives_once(telegram_api) -> None:
+    telegram_api.faults = Faults(slow={"5001"}, slow_seconds=0.6)
+    channel = TelegramChannel(
+        TelegramSettings(
+            telegram_token=TOKEN, telegram_api_url=telegram_api.url, telegram_timeout=0.3
+        )
+    )
+    await channel.start()
+    with pytest.raises(UncertainSendError):
+        await channel.send(_outbound("Hello Bea."))
+    assert [sent.text for sent in telegram_api.take()] == ["Hello Bea."]
+    await channel.close()
+
+
+async def test_scheduled_flood_control_gives_the_pause_asked_for(channel, telegram_api) -> None:
+    telegram_api.faults = Faults(too_many_ratio=1.0, retry_after=3)
+    with pytest.raises(TransientSendError) as caught:
+        await channel.send(_outbound("Hello"))
+    assert caught.value.retry_after == 3
+    assert telegram_api.take() == []
+
+
+async def test_scheduled_faults_refuse_the_seeded_share_of_messages(channel, telegram_api) -> None:
+    schedule = {"transient_ratio": 0.2, "too_many_ratio": 0.1, "seed": 7}
+    telegram_api.faults = Faults(**schedule)
+    replay = Faults(**schedule)
+    expected = [replay.draw() for _ in range(40)]
+    refusals: list[float | None] = []
+    for n in range(40):
+        try:
+            await channel.send(_outbound(f"Message {n}"))
+        except TransientSendError as error:
+            refusals.append(error.retry_after)
+    assert len(refusals) == sum(fault is not None for fault in expected)
+    assert 6 <= len(refusals) <= 18  # about 30% of 40
+    assert refusals.count(1.0) == sum(fault == "too-many" for fault in expected)
+    assert len(telegram_api.take()) == 40 - len(refusals)
+
+
+async def test_concurrent_sends_do_not_wait_for_each_other(telegram_api) -> None:
+    chats = [str(5001 + n) for n in range(8)]
+    telegram_api.faults = Faults(slow=set(chats), slow_seconds=0.5)
+    channel = TelegramChannel(
+        TelegramSettings(telegram_token=TOKEN, telegram_api_url=telegram_api.url)
+    )
+    await channel.start()
+    await asyncio.gather(*(channel.send(_outbound("Hello", address=chat)) for chat in chats))
+    taken = [sent.at for sent in telegram_api.take()]
+    assert len(taken) == 8
+    assert max(taken) - min(taken) < 0.5  # all taken before the first answer came back
+    await channel.close()
+
+
+async def test_telegram_cannot_be_asked_about_a_sent_message(channel) -> None:
+    assert channel.can_look_up is False
+    with pytest.raises(NotImplementedError, match="cannot be asked"):
+        await channel.look_up(_outbound("Hello"), datetime.now(UTC))
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "parts"),
+    [(1, 1), (12, 3)],
+    ids=["short", "long"],
+)
+def test_a_message_costs_the_parts_it_is_sent_in(channel, paragraphs: int, parts: int) -> None:
+    text = "\n\n".join(f"Paragraph {n}. " + "word " * 150 for n in range(paragraphs))
+    assert channel.cost(_outbound(text)) == parts == len(split_message(text))
 
 
 def test_a_private_message_update_becomes_an_inbound_message(channel) -> None:

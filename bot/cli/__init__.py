@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from . import briefs, contributors, meetings, outbox, projects, questions
-from .service import db_app, serve_command
+from .service import db_app, serve_command, worker_command
 
 app = typer.Typer(
     name="coproduce",
@@ -15,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("serve")(serve_command)
+app.command("worker")(worker_command)
 app.add_typer(db_app, name="db")
 app.add_typer(contributors.app, name="contributor")
 app.add_typer(projects.app, name="project")

@@ -7,7 +7,7 @@ import typer
 from storage.db import create_engine
 from storage.migrate import current_revision, upgrade
 
-from ..serve import StartupError, configure_logging, serve
+from ..serve import StartupError, configure_logging, serve, work
 from ..settings import Settings
 from .common import fail, reports_errors, run
 
@@ -24,6 +24,21 @@ def serve_command(
     configure_logging(settings.log_level)
     try:
         run(serve(settings, worker=not no_worker))
+    except StartupError as error:
+        raise fail(str(error)) from None
+    except KeyboardInterrupt:
+        pass
+
+
+def worker_command() -> None:
+    """Send messages and run scheduled jobs, with no web side (run beside `serve --no-worker`).
+
+    On PostgreSQL run as many as you like; on SQLite one sends at a time and a second waits.
+    """
+    settings = Settings()
+    configure_logging(settings.log_level)
+    try:
+        run(work(settings))
     except StartupError as error:
         raise fail(str(error)) from None
     except KeyboardInterrupt:

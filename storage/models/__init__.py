@@ -13,7 +13,14 @@ from .enums import (
     QuestionDirection,
     ResponseStatus,
 )
-from .messaging import AuditEntry, ConversationState, InboundMessageRow, OutboxRow, ScheduledJob
+from .messaging import (
+    AuditEntry,
+    ConversationState,
+    InboundMessageRow,
+    OutboxRow,
+    ScheduledJob,
+    WorkerRow,
+)
 from .people import ContactPoint, Contributor, ReplyToken
 from .projects import (
     Answer,
@@ -59,4 +66,5 @@ __all__ = [
     "ResponseStatus",
     "ScheduledJob",
     "WindowExtension",
+    "WorkerRow",
 ]

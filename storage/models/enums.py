@@ -56,6 +56,8 @@ class InboundStatus(StrEnum):
 class OutboxStatus(StrEnum):
     QUEUED = "queued"
     SENDING = "sending"
+    # The provider may have it (its answer was lost); looked up before any resend.
+    UNKNOWN = "unknown"
     SENT = "sent"
     DELIVERED = "delivered"
     UNDELIVERED = "undelivered"

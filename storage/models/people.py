@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     ForeignKey,
+    Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -51,6 +53,12 @@ class ContactPoint(Base):
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Permanent send failures in a row (invalid number, bot blocked, mailbox refused); a
+    # delivered message sets it back to 0. Repeated failures send people's next messages
+    # by their other channel.
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    failed_at: Mapped[datetime | None]
+    failure_reason: Mapped[str | None] = mapped_column(Text)
 
     contributor: Mapped[Contributor | None] = relationship(back_populates="contact_points")
 

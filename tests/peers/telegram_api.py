@@ -1,7 +1,8 @@
 """A local server speaking the Telegram Bot API (the methods we use), for the real ``Bot``.
 
 Methods are served at ``/bot<TOKEN>/<method>`` as the Bot API specifies. It can be told that
-a chat blocked the bot (403), to ask for a pause (429 with retry_after), or to fail (500).
+a chat blocked the bot (403), to ask for a pause (429 with retry_after), or to fail (500),
+once each through ``fail_next`` or on a :class:`~tests.peers.faults.Faults` schedule.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from .faults import Fault, Faults
 from .http_thread import ThreadedServer
 
 BOT_USER = {
@@ -39,6 +41,7 @@ class SentMessage:
     text: str
     reply_markup: dict[str, Any] | None
     message_id: int
+    at: float  # time.monotonic() when it was taken, for pacing tests
 
 
 @dataclass
@@ -48,6 +51,7 @@ class TelegramApiServer:
     calls: list[str] = field(default_factory=list)
     blocked_chats: set[int] = field(default_factory=set)
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer, in order
+    faults: Faults = field(default_factory=Faults)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _arrived: threading.Condition = field(init=False)
@@ -102,10 +106,22 @@ class TelegramApiServer:
         if method == "getUpdates":
             return _ok(await self._get_updates(params))
         if method == "sendMessage":
-            return self._send_message(params)
+            return await self._send_message(params)
         return _error(404, "Not Found: method not found")
 
-    def _send_message(self, params: dict[str, Any]) -> JSONResponse:
+    async def _send_message(self, params: dict[str, Any]) -> JSONResponse:
+        # Scheduled faults come before the message is read: a busy server refuses without
+        # looking, so a refusal here says nothing about the chat.
+        match self.faults.draw():
+            case Fault.TRANSIENT:
+                return _error(502, "Bad Gateway")
+            case Fault.TOO_MANY:
+                retry_after = self.faults.retry_after
+                return _error(
+                    429,
+                    f"Too Many Requests: retry after {retry_after}",
+                    {"retry_after": retry_after},
+                )
         chat_id = int(params["chat_id"])
         if chat_id in self.blocked_chats:
             return _error(403, "Forbidden: bot was blocked by the user")
@@ -116,9 +132,18 @@ class TelegramApiServer:
         message_id = next(self._ids)
         with self._arrived:
             self.sent.append(
-                SentMessage(chat_id, text, json.loads(markup) if markup else None, message_id)
+                SentMessage(
+                    chat_id,
+                    text,
+                    json.loads(markup) if markup else None,
+                    message_id,
+                    at=time.monotonic(),
+                )
             )
             self._arrived.notify_all()
+        if self.faults.answer_slowly(str(chat_id)):
+            # Taken, then answered after the client has given up waiting.
+            await asyncio.sleep(self.faults.slow_seconds)
         return _ok(
             {
                 "message_id": message_id,
