@@ -30,13 +30,14 @@ def service_env(**settings: str) -> dict[str, str]:
 
 
 class Service:
-    """A running ``coproduce <command>``: ``serve`` by default, or ``worker``."""
+    """A running ``coproduce <command>``: ``serve`` by default, or ``worker``, with any
+    further arguments."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, command: str = "serve") -> None:
+    def __init__(self, env: dict[str, str], cwd: Path, command: str = "serve", *args: str) -> None:
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
         self.process = subprocess.Popen(
-            [*COPRODUCE, command],
+            [*COPRODUCE, command, *args],
             env=env,
             cwd=cwd,
             stdout=subprocess.PIPE,

@@ -199,3 +199,35 @@ def test_telegram_polling_mode_answers_without_a_webhook(tmp_path, started) -> N
     [reply] = telegram_api.take()
     assert (reply.chat_id, reply.text.splitlines()[0]) == (5002, "Hello Dee.")
     assert "deleteWebhook" in telegram_api.calls
+
+
+def test_serve_without_a_worker_stores_and_answers_and_a_worker_beside_it_sends(
+    tmp_path, started
+) -> None:
+    with TelegramApiServer("9:split-token") as telegram_api:
+        env = service_env(
+            telegram_token="9:split-token",
+            telegram_api_url=telegram_api.url,
+            telegram_webhook_secret="split-secret",
+            poll_seconds="0.2",
+        )
+        _cli(env, tmp_path, "contributor", "add", "Eli", "--telegram", "5003")
+        web = Service(env, tmp_path, "serve", "--no-worker")
+        started.append(web)
+        assert "no worker" in web.wait_for_line(READY)
+        response = httpx.post(
+            f"http://127.0.0.1:{env['COPRODUCE_HTTP_PORT']}/telegram/webhook",
+            json=telegram_update(901, 5003, "help"),
+            headers={"x-telegram-bot-api-secret-token": "split-secret"},
+        )
+        assert response.status_code == 200
+        # The answer is queued, but nothing sends it until a worker runs.
+        assert not telegram_api.wait_for(1, timeout=2)
+        worker = Service(env, tmp_path, "worker")
+        started.append(worker)
+        assert telegram_api.wait_for(1)
+        assert worker.stop() == 0
+        assert web.stop() == 0
+    [reply] = telegram_api.take()
+    assert (reply.chat_id, reply.text.splitlines()[0]) == (5003, "Hello Eli.")
+    assert "sending messages and running scheduled jobs" in worker.log
