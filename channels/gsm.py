@@ -45,7 +45,9 @@ _REPLACEMENTS = {
     "\u2009": " ",  # thin space
     "\t": " ",
 }
-_REMOVED = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}  # zero-width, soft hyphen
+# Zero-width space, word joiner, byte order mark, soft hyphen. The zero-width (non-)joiners
+# stay: Urdu and other scripts spell words with them, and those texts are UCS-2 anyway.
+_REMOVED = {"\u200b", "\u2060", "\ufeff", "\u00ad"}
 
 SINGLE_GSM7 = 160
 MULTI_GSM7 = 153

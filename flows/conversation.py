@@ -36,7 +36,7 @@ from .effects import (
     StopChannel,
 )
 from .i18n import Translator
-from .keywords import ALONE_OR_WITH_A_CODE, Command, ParsedText
+from .keywords import ALONE_OR_WITH_A_CODE, QUESTION_MARKS, Command, ParsedText
 from .situation import Situation, after_first_word
 
 # Message kinds that may go to a contact point after it opted out: only the confirmation of
@@ -120,7 +120,7 @@ def free_text(situation: Situation, text: str, t: Translator) -> list[Effect]:
         return [comment_on(open_[0], text)]
     if len(open_) > 1:
         return offer(t, "comment", open_, {"text": text})
-    if text.rstrip().endswith("?") and joined:
+    if text.rstrip().endswith(QUESTION_MARKS) and joined:
         if len(joined) == 1:
             return [AskLeads(joined[0].id, text)]
         return offer(t, "question", joined, {"text": text})

@@ -1,7 +1,7 @@
 """Turning what a person typed into a command word and the rest of their text.
 
 The words come from the catalog (context ``keyword``) so each language has its own, and the
-English words always work too. Case, extra spaces, surrounding punctuation and a Telegram
+English words always work too. Case, accents, extra spaces, surrounding punctuation and a Telegram
 ``/command`` (with or without ``@botname``) make no difference. A word may be a phrase of
 several words ("NAME ME"); Telegram commands write it joined up (``/nameme``).
 """
@@ -92,7 +92,15 @@ _SYNONYMS: dict[str, Command] = {
 # or a question number): "None of the dates suit me" is a comment, not a declaration.
 ALONE_OR_WITH_A_CODE = frozenset({Command.NONE, Command.ANONYMOUS, Command.NAME_ME})
 
-_EDGE_PUNCTUATION = " \t\r\n.,;:!¡¿\"'“”‘’«»()[]{}-–—…"
+# Latin punctuation, and the Urdu and Arabic full stop, comma, semicolon and question mark.
+_EDGE_PUNCTUATION = " \t\r\n.,;:!¡¿\"'“”‘’«»()[]{}-–—…۔،؛؟"
+# Letters typed for others: Arabic keyboards' for the Urdu ones, and the Polish ł (a letter
+# of its own, not an l with an accent) as the l people type on a phone without Polish keys.
+_SAME_LETTER = str.maketrans(
+    {"\u064a": "\u06cc", "\u0643": "\u06a9", "\u0647": "\u06c1", "\u0142": "l"}
+)
+# Marks that end a question, in the scripts we write in.
+QUESTION_MARKS = ("?", "؟")
 _TELEGRAM_COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?=\s|$)")
 _NUMBER = re.compile(r"^#?(\d{1,6})$")
 
@@ -112,7 +120,11 @@ class ParsedText:
 
 
 def _fold(word: str) -> str:
-    return unicodedata.normalize("NFKC", word).casefold().strip(_EDGE_PUNCTUATION)
+    # Accents are dropped too: on a basic phone "WYJDZ" is typed as often as "WYJDŹ", and
+    # both sides of every comparison are folded alike, so no word is lost.
+    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_SAME_LETTER))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFKC", bare).strip(_EDGE_PUNCTUATION)
 
 
 def tidy(text: str) -> str:

@@ -104,7 +104,7 @@ class Situation:
 
 
 def first_word(text: str) -> str:
-    return text.split(" ", 1)[0].strip(".,;:!?") if text else ""
+    return text.split(" ", 1)[0].strip(".,;:!?۔،؛؟") if text else ""
 
 
 def after_first_word(text: str) -> str:

@@ -86,11 +86,18 @@ def test_an_address_that_belongs_to_someone_else_is_refused() -> None:
 
 
 def test_a_language_without_a_catalog_is_kept_with_a_note() -> None:
+    result = coproduce("contributor", "add", "Gwen", "--phone", "07700900124", "--language", "gd")
+    assert result.exit_code == 0
+    assert "messages will be in English" in result.stderr
+    assert json.loads(_ok("contributor", "list", "--json"))[0]["language"] == "gd"
+
+
+def test_a_language_with_a_catalog_is_taken_by_its_regional_code_without_a_note() -> None:
     result = coproduce(
         "contributor", "add", "Gwen", "--phone", "07700900124", "--language", "cy-GB"
     )
     assert result.exit_code == 0
-    assert "messages will be in English" in result.stderr
+    assert "English" not in result.stderr
     assert json.loads(_ok("contributor", "list", "--json"))[0]["language"] == "cy"
 
 

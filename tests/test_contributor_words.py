@@ -445,7 +445,7 @@ async def test_language_we_cannot_write_in_lists_those_we_can_and_changes_nothin
     ann = await add_person(bot.sessions, "Ann", phone=ANN)
     await bot.send_in(SMS, ANN, "LANGUAGE xx")
     assert await heard(bot) == {
-        ANN: ["Sorry, we cannot write in xx yet. We can write in: English."]
+        ANN: ["Sorry, we cannot write in xx yet. We can write in: English, Cymraeg, Polski, اردو."]
     }
     async with bot.sessions() as session:
         assert (await session.get(Contributor, ann.id)).language is None

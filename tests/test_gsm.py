@@ -20,6 +20,7 @@ from channels.gsm import count_segments, is_gsm7, sanitise
         ("Line one\r\nLine two", "Line one\nLine two"),
         ("Bore da, sut wyt ti? \u0175\u0177\u00e2", "Bore da, sut wyt ti? \u0175\u0177\u00e2"),
         ("Dzie\u0144 dobry", "Dzie\u0144 dobry"),
+        ("\u0645\u06cc\u200c\u06c1\u06cc\u06ba", "\u0645\u06cc\u200c\u06c1\u06cc\u06ba"),
     ],
     ids=[
         "curly-apostrophe",
@@ -32,6 +33,7 @@ from channels.gsm import count_segments, is_gsm7, sanitise
         "crlf",
         "welsh-letters-kept",
         "polish-letters-kept",
+        "urdu-zero-width-non-joiner-kept",
     ],
 )
 def test_sanitise_replaces_lookalikes_and_keeps_letters(raw: str, clean: str) -> None:
