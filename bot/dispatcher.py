@@ -137,10 +137,11 @@ class Dispatcher:
                     task = asyncio.create_task(self._deliver_safely(claim))
                     in_flight.add(task)
                     task.add_done_callback(in_flight.discard)
-                if claims and len(claims) == free:
+                if len(in_flight) >= self._concurrency:
                     # Full: claim more as soon as a send finishes.
                     await _first_of(stop.wait(), *in_flight)
-                elif not claims or len(in_flight) < self._concurrency:
+                else:
+                    # Fewer were due than there was room for: wait to be woken, or poll.
                     await _first_of(stop.wait(), self._wake.wait(), seconds=self._poll_seconds)
         finally:
             if in_flight:
@@ -205,7 +206,9 @@ class Dispatcher:
         try:
             provider_id = await channel.send(message)
         except TransientSendError as error:
-            await self._retry_or_give_up(outbox_id, error.reason, error.retry_after, attempts)
+            await self._retry_or_give_up(
+                outbox_id, error.reason, error.retry_after, attempts, created_at
+            )
             return
         except PermanentSendError as error:
             log.warning("outbox %s: failed for good: %s", outbox_id, error.reason)
@@ -220,7 +223,7 @@ class Dispatcher:
             # A bug or a library surprise: keep the message and try again later.
             log.exception("outbox %s: unexpected error while sending", outbox_id)
             await self._retry_or_give_up(
-                outbox_id, f"unexpected {type(error).__name__}", None, attempts
+                outbox_id, f"unexpected {type(error).__name__}", None, attempts, created_at
             )
             return
         async with transaction(self._sessions) as session:
@@ -289,13 +292,16 @@ class Dispatcher:
         await self._record(mark_unknown, outbox_id, note, tried_at=tried_at, look_up_at=look_up_at)
 
     async def _retry_or_give_up(
-        self, outbox_id: int, reason: str, retry_after: float | None, attempts: int
+        self,
+        outbox_id: int,
+        reason: str,
+        retry_after: float | None,
+        attempts: int,
+        created_at: datetime,
     ) -> None:
         now = self._clock.now()
         delay = retry_delay(attempts, retry_after, self._rng)
         async with transaction(self._sessions) as session:
-            sendable = await load_sendable(session, outbox_id)
-            created_at = sendable.row.created_at if sendable else now
             if now + delay > created_at + self.retry_for:
                 log.warning("outbox %s: giving up after %d tries: %s", outbox_id, attempts, reason)
                 await mark_failed(

@@ -322,28 +322,23 @@ async def record_delivery_report(
     A report that names our outbox id also settles a row whose send had not returned yet,
     or whose answer was lost (``unknown``): the provider has it, under ``provider_id``.
     """
-    allowed_from = _REPORTABLE.get(status, set())
-    values: dict[str, object] = {"status": status}
-    if error:
-        values["last_error"] = error
     if outbox_id is not None:
         row = await session.get(OutboxRow, outbox_id)
         if row is not None and row.channel == channel and row.provider_id in (None, provider_id):
             if row.status in (OutboxStatus.SENDING, OutboxStatus.UNKNOWN):
-                row.status = status
                 row.provider_id = provider_id
                 row.sent_at = row.sent_at or now
-                row.lease_until = None
-                row.claimed_by = None
-                if error:
-                    row.last_error = error
-                return True
-            if row.status in allowed_from and row.provider_id is not None:
+                row.lease_until = row.claimed_by = None
                 row.status = status
                 if error:
                     row.last_error = error
                 return True
-            return row.status == status
+            if row.status == status:
+                return True  # the same report again
+    allowed_from = _REPORTABLE.get(status, set())
+    values: dict[str, object] = {"status": status}
+    if error:
+        values["last_error"] = error
     if not allowed_from:
         return False
     result = await session.execute(
