@@ -30,6 +30,7 @@ from channels.base import (
     PermanentSendError,
     TransientSendError,
     UncertainSendError,
+    known_access_needs,
 )
 from flows.conversation import may_still_send
 from storage.db import transaction
@@ -235,6 +236,8 @@ class Dispatcher:
         self, session: AsyncSession, sendable: Sendable, now: datetime
     ) -> OutboundMessage:
         row, point = sendable.row, sendable.contact_point
+        # Read at send time, so a need recorded after the row was queued still counts.
+        needs = sendable.contributor.access_needs if sendable.contributor else ()
         reply_token = None
         if row.channel == ChannelName.EMAIL and point.contributor_id is not None:
             reply_token = await token_for(session, point.contributor_id, row.project_id, now)
@@ -248,6 +251,7 @@ class Dispatcher:
             reply_token=reply_token,
             in_reply_to=sendable.in_reply_to,
             choices=tuple(row.choices or ()),
+            access_needs=known_access_needs(needs or ()),
         )
 
     async def _settle_by_look_up(

@@ -7,7 +7,8 @@ what, only what the provider said and whether the provider really said it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -18,6 +19,59 @@ class ChannelName(StrEnum):
     EMAIL = "email"
     SMS = "sms"
     TELEGRAM = "telegram"
+
+
+class AccessNeed(StrEnum):
+    """The access needs that change what we send a person.
+
+    Four are met by another format of a document (a link the brief carries); ``plain-text``
+    by how an email is built. People have other needs too ("step-free access"): those are
+    kept as written, for the leads to read, and change nothing here.
+    """
+
+    EASY_READ = "easy-read"
+    LARGE_PRINT = "large-print"
+    AUDIO = "audio"
+    BSL = "bsl"
+    PLAIN_TEXT = "plain-text"
+
+    @classmethod
+    def parse(cls, written: str) -> AccessNeed | None:
+        """The need meant by what someone typed ("Easy Read", "British Sign Language",
+        "text only"), or None for a need we do not know."""
+        key = " ".join(re.sub(r"[\W_]+", " ", written.casefold()).split())
+        return _NEED_SPELLINGS.get(key)
+
+    @property
+    def is_format(self) -> bool:
+        """True for a need met by another format of a document, such as an easy read PDF."""
+        return self is not AccessNeed.PLAIN_TEXT
+
+
+# What people type for each need, lower case, punctuation as spaces.
+_NEED_SPELLINGS: dict[str, AccessNeed] = {
+    spelling: need
+    for need, spellings in {
+        AccessNeed.EASY_READ: ("easy read", "easyread", "easy to read", "easy read version"),
+        AccessNeed.LARGE_PRINT: ("large print", "largeprint", "big print", "large text"),
+        AccessNeed.AUDIO: ("audio", "audio version", "audio recording"),
+        AccessNeed.BSL: ("bsl", "british sign language", "bsl video"),
+        AccessNeed.PLAIN_TEXT: (
+            "plain text",
+            "plaintext",
+            "plain text only",
+            "text only",
+            "plain text email",
+            "no html",
+        ),
+    }.items()
+    for spelling in spellings
+}
+
+
+def known_access_needs(written: Iterable[str]) -> frozenset[AccessNeed]:
+    """The needs among those stored for a person that change what we send."""
+    return frozenset(need for need in map(AccessNeed.parse, written) if need is not None)
 
 
 @dataclass(frozen=True)
@@ -69,6 +123,8 @@ class OutboundMessage:
     reply_token: str | None = None
     in_reply_to: str | None = None
     choices: tuple[str, ...] = ()
+    # The person's needs that a channel honours itself (plain-text: no HTML part).
+    access_needs: frozenset[AccessNeed] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,14 @@ DATA nothing was taken, while a lost answer to the end of DATA means the server 
 message, and SMTP gives no way to ask it afterwards.
 
 Every message we send is multipart/alternative with the plain text first and a simple HTML
-part with ``lang`` set. Its Reply-To carries an unguessable token for that contributor and
-project (``local+TOKEN@domain``): a reply is matched by that token, never by From alone.
+part (:mod:`channels.email_html`), unless the person asked for plain text only. Its Reply-To
+carries an unguessable token for that contributor and project (``local+TOKEN@domain``): a
+reply is matched by that token, never by From alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
 import re
 from collections.abc import Sequence
@@ -27,11 +27,11 @@ from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from typing import ClassVar, Literal
 
 import aiosmtplib
-from babel import Locale
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .base import (
+    AccessNeed,
     ChannelName,
     InboundMessage,
     MalformedRequest,
@@ -41,6 +41,7 @@ from .base import (
     TransientSendError,
     UncertainSendError,
 )
+from .email_html import render_html
 from .email_reply import reply_text
 from .smtp_pool import PooledConnection, SmtpPool
 
@@ -51,7 +52,6 @@ log = logging.getLogger(__name__)
 _AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 _AUTOMATIC_HEADERS = ("x-autoreply", "x-autorespond", "x-auto-response-suppress-reply")
 _DAEMON_SENDERS = re.compile(r"^(mailer-daemon|postmaster)@", re.IGNORECASE)
-_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
 
 
 class EmailSettings(BaseSettings):
@@ -198,11 +198,19 @@ class EmailChannel:
             email["In-Reply-To"] = message.in_reply_to
             email["References"] = message.in_reply_to
         email.set_content(message.body, cte="quoted-printable")
-        email.add_alternative(
-            render_html(message.body, message.subject or "", message.language),
-            subtype="html",
-            cte="quoted-printable",
-        )
+        # Someone who asked for plain text gets only that: many mail programs show the HTML
+        # part whenever there is one, whatever the reader set.
+        if AccessNeed.PLAIN_TEXT not in message.access_needs:
+            email.add_alternative(
+                render_html(
+                    message.body,
+                    message.subject or "",
+                    message.language,
+                    large_print=AccessNeed.LARGE_PRINT in message.access_needs,
+                ),
+                subtype="html",
+                cte="quoted-printable",
+            )
         # After the body: setting content clears every Content-* header.
         email["Content-Language"] = message.language
         return email
@@ -328,35 +336,3 @@ def _recipients(request: ProviderRequest, message: EmailMessage) -> list[str]:
         for value in message.get_all(header, []):
             found.extend(a for _, a in getaddresses([str(value)]))
     return found
-
-
-def render_html(body: str, title: str, language: str) -> str:
-    """A plain, accessible HTML version of the text: one paragraph per blank-line block,
-    links made clickable, the language (and direction) declared."""
-    try:
-        locale = Locale.parse(language)
-        direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
-    except (ValueError, TypeError):
-        direction = "ltr"
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", body.strip()):
-        lines = [_linkify(html.escape(line)) for line in block.splitlines()]
-        paragraphs.append("<p>" + "<br>\n".join(lines) + "</p>")
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{html.escape(language)}" dir="{direction}">\n'
-        "<head>\n"
-        '<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n"
-        "</head>\n"
-        '<body style="font-family: Arial, Helvetica, sans-serif; font-size: 19px; '
-        'line-height: 1.5; color: #0b0c0c; background: #ffffff; margin: 16px;">\n'
-        '<main style="max-width: 38em;">\n'
-        + "\n".join(paragraphs)
-        + "\n</main>\n</body>\n</html>\n"
-    )
-
-
-def _linkify(escaped_line: str) -> str:
-    return _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped_line)

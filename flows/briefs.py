@@ -3,21 +3,28 @@
 Every version is kept with its change note. On SMS the message is the summary and how to
 get the rest, within two GSM-7 segments; BRIEF gets the whole text (by email or Telegram
 when the person has one, else by SMS in parts).
+
+A reader's access needs decide the other formats they are offered: the ones they need come
+first (on SMS, in the short text too); someone who needs none of the brief's formats sees
+them all at the end; a format someone needs and the brief lacks is named as not ready yet,
+and the leads are told how many need it when they publish.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from channels.base import ChannelName
+from channels.base import AccessNeed, ChannelName, known_access_needs
 from channels.gsm import count_segments, sanitise
 from storage.audit import record_audit
 from storage.briefs import add_brief_version, latest_brief
 from storage.errors import InvalidInput
+from storage.memberships import members_to_tell
 from storage.models import BriefVersion, ContactPoint, Contributor, MembershipStatus, Project
 
 from .i18n import Translator
@@ -32,6 +39,9 @@ SUMMARY_WORDS = 40
 class PublishedBrief:
     version: int
     reached: int
+    # How many members need each format this version lacks, for the leads: those members
+    # read that the leads know.
+    lacking: dict[AccessNeed, int] = field(default_factory=dict)
 
 
 def alt_format_label(t: Translator, key: str) -> str:
@@ -43,7 +53,65 @@ def alt_format_label(t: Translator, key: str) -> str:
         # TRANSLATORS: British Sign Language video.
         "bsl": t.gettext("British Sign Language video"),
     }
-    return labels.get(key, key.replace("-", " ").capitalize())
+    return labels.get(AccessNeed.parse(key) or key, key.replace("-", " ").capitalize())
+
+
+def formats_by_need(brief: BriefVersion) -> dict[AccessNeed, str]:
+    """The brief's links for the needs they meet (a format given as "Easy Read" counts)."""
+    found: dict[AccessNeed, str] = {}
+    for key, url in sorted(brief.alt_formats.items()):
+        need = AccessNeed.parse(key)
+        if need is not None and need.is_format:
+            found.setdefault(need, url)
+    return found
+
+
+def format_ready_line(t: Translator, need: AccessNeed, url: str) -> str:
+    lines = {
+        # TRANSLATORS: a version of the brief in simple words with pictures; {url} is its link.
+        AccessNeed.EASY_READ: t.gettext("Easy read version: {url}"),
+        AccessNeed.LARGE_PRINT: t.gettext("Large print version: {url}"),
+        # TRANSLATORS: a recording of the brief read aloud; {url} is its link.
+        AccessNeed.AUDIO: t.gettext("Audio version: {url}"),
+        # TRANSLATORS: a video of the brief in British Sign Language; {url} is its link.
+        AccessNeed.BSL: t.gettext("British Sign Language video: {url}"),
+    }
+    return lines[need].format(url=url)
+
+
+def format_missing_line(t: Translator, need: AccessNeed) -> str:
+    lines = {
+        # TRANSLATORS: a version of the brief in simple words with pictures.
+        AccessNeed.EASY_READ: t.gettext(
+            "The easy read version is not ready yet. The leads know you need it."
+        ),
+        AccessNeed.LARGE_PRINT: t.gettext(
+            "The large print version is not ready yet. The leads know you need it."
+        ),
+        # TRANSLATORS: a recording of the brief read aloud.
+        AccessNeed.AUDIO: t.gettext(
+            "The audio version is not ready yet. The leads know you need it."
+        ),
+        AccessNeed.BSL: t.gettext(
+            "The British Sign Language video is not ready yet. The leads know you need it."
+        ),
+    }
+    return lines[need]
+
+
+def own_formats(reader: Reader, brief: BriefVersion) -> tuple[list[str], list[str]]:
+    """For the formats this reader needs: links to those the brief has, and a line for
+    each it lacks."""
+    have = formats_by_need(brief)
+    ready: list[str] = []
+    missing: list[str] = []
+    for need in AccessNeed:  # always the same order
+        if need.is_format and need in reader.needs:
+            if need in have:
+                ready.append(format_ready_line(reader.t, need, have[need]))
+            else:
+                missing.append(format_missing_line(reader.t, need))
+    return ready, missing
 
 
 def summary_from(text: str) -> str:
@@ -60,9 +128,11 @@ def summary_from(text: str) -> str:
 
 
 def sms_brief_text(reader: Reader, project: Project, brief: BriefVersion, invited: bool) -> str:
-    """The SMS form: the summary, shortened word by word until the whole fits two segments."""
+    """The SMS form: the summary and the links to the formats the reader needs, the summary
+    shortened word by word until the whole fits two segments."""
     t = reader.t
     words = keyword_words(t)
+    links, _ = own_formats(reader, brief)
     tail = t.gettext("Reply {brief} {code} to get all of it.").format(
         brief=words[Command.BRIEF], code=project.code
     )
@@ -75,25 +145,31 @@ def sms_brief_text(reader: Reader, project: Project, brief: BriefVersion, invite
         text = t.gettext("{code} brief: {summary}").format(
             code=project.code, summary=" ".join(summary)
         )
-        body = sanitise(f"{text}\n{tail}")
+        body = sanitise("\n".join([text, *links, tail]))
         if count_segments(body).segments <= SMS_SEGMENTS or not summary:
             return body
         summary = [*summary[:-2], "..."] if len(summary) > 2 else []
 
 
 def full_brief_text(reader: Reader, project: Project, brief: BriefVersion, invited: bool) -> str:
+    """The whole brief; the formats the reader needs come before the long text, so nobody
+    has to scroll past the brief to reach the version they can read."""
     t = reader.t
     words = keyword_words(t)
+    ready, missing = own_formats(reader, brief)
     parts = [
         t.gettext("The brief for {title} ({code}), version {version}.").format(
             title=project.title, code=project.code, version=brief.version
-        ),
-        t.gettext("Sent on {date}.").format(date=reader.when(brief.published_at)),
+        )
     ]
+    if ready or missing:
+        parts.append("\n".join([*ready, *missing]))
+    parts.append(t.gettext("Sent on {date}.").format(date=reader.when(brief.published_at)))
     if brief.change_note:
         parts.append(t.gettext("What has changed: {note}").format(note=brief.change_note))
     parts.append(brief.text)
-    if brief.alt_formats:
+    # Someone offered their own formats above gets just those; anyone else sees them all.
+    if brief.alt_formats and not ready:
         lines = [t.gettext("The brief in other formats:")]
         lines += [
             f"{alt_format_label(t, key)}: {url}" for key, url in sorted(brief.alt_formats.items())
@@ -171,7 +247,21 @@ async def publish_brief(
         project_id=project.id,
         details={"version": brief.version, "reached": reached},
     )
-    return PublishedBrief(brief.version, reached)
+    return PublishedBrief(brief.version, reached, await members_lacking(session, project, brief))
+
+
+async def members_lacking(
+    session: AsyncSession, project: Project, brief: BriefVersion
+) -> dict[AccessNeed, int]:
+    """How many of the brief's readers need each format it does not have."""
+    have = formats_by_need(brief)
+    counts: Counter[AccessNeed] = Counter()
+    audience = (MembershipStatus.JOINED, MembershipStatus.INVITED)
+    for contributor in await members_to_tell(session, project.id, statuses=audience):
+        for need in known_access_needs(contributor.access_needs or ()):
+            if need.is_format and need not in have:
+                counts[need] += 1
+    return {need: counts[need] for need in AccessNeed if counts[need]}
 
 
 def no_brief_text(reader: Reader, project: Project) -> str:

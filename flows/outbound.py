@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from channels.base import ChannelName
+from channels.base import AccessNeed, ChannelName, known_access_needs
 from storage.memberships import leads_of, members_to_tell
 from storage.models import ContactPoint, Contributor, MembershipStatus, Project
 from storage.outbox import enqueue
@@ -32,6 +32,8 @@ class Reader:
     channel: ChannelName
     time_zone: str = "Europe/London"
     name: str | None = None
+    # Only the needs we act on (easy read, audio...); others are for the leads to read.
+    needs: frozenset[AccessNeed] = frozenset()
 
     @property
     def t(self) -> Translator:
@@ -66,6 +68,7 @@ def reader_for(contributor: Contributor, point: ContactPoint, project: Project |
         channel=point.channel,
         time_zone=project.time_zone if project else "Europe/London",
         name=contributor.name,
+        needs=known_access_needs(contributor.access_needs or ()),
     )
 
 

@@ -20,13 +20,15 @@ from tests.helpers import START, ManualClock
 
 POSTGRES_URL = os.environ.get("COPRODUCE_TEST_POSTGRES_URL")
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "", None}
+# Settings of the test run itself, not of the service: they stay.
+_TEST_RUN_SETTINGS = {"COPRODUCE_TEST_POSTGRES_URL", "COPRODUCE_REQUIRE_AXE"}
 
 
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     """No COPRODUCE_* setting and no .env file of the developer's can leak into a test."""
     for key in list(os.environ):
-        if key.startswith("COPRODUCE_") and key != "COPRODUCE_TEST_POSTGRES_URL":
+        if key.startswith("COPRODUCE_") and key not in _TEST_RUN_SETTINGS:
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
 

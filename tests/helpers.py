@@ -45,6 +45,7 @@ async def add_person(
     telegram: str | None = None,
     language: str | None = None,
     preferred: ChannelName | None = None,
+    access_needs: tuple[str, ...] = (),
     now: datetime = START,
 ) -> Contributor:
     addresses: dict[ChannelName, str] = {}
@@ -58,7 +59,11 @@ async def add_person(
         return await add_contributor(
             session,
             NewContributor(
-                name=name, addresses=addresses, language=language, preferred_channel=preferred
+                name=name,
+                addresses=addresses,
+                language=language,
+                preferred_channel=preferred,
+                access_needs=access_needs,
             ),
             now,
         )

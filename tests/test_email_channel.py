@@ -17,6 +17,7 @@ from channels.base import (
     TransientSendError,
 )
 from channels.email import EmailChannel, EmailSettings, normalise_email
+from channels.email_html import render_html
 from tests.helpers import START
 from tests.peers.smtp_sink import SmtpSink
 
@@ -79,6 +80,7 @@ async def test_mail_arrives_with_plain_text_first_and_accessible_html(
     html = rich.get_content()
     assert '<html lang="en" dir="ltr">' in html
     assert "<title>Your brief</title>" in html
+    assert ">Your brief</h1>" in html
     assert "<p>Hello Jo.</p>" in html
     assert '<a href="https://example.org/brief?v=2&amp;lang=en">' in html
     assert message["Message-ID"] == provider_id
@@ -107,6 +109,55 @@ async def test_html_for_a_right_to_left_language_says_so(
     await mailer.send(_outbound(language="ur", body="\u0622\u067e \u06a9\u0627"))
     rich = list(sink.take()[0].message.iter_parts())[1].get_content()
     assert '<html lang="ur" dir="rtl">' in rich
+
+
+def _main_of(page: str) -> list[str]:
+    """The lines inside <main>, the title's <h1> aside."""
+    inside = page.split("<main", 1)[1].split("</main>", 1)[0]
+    return [line for line in inside.splitlines()[2:] if line]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("# Plan\n\nWe meet.", ["<h2>Plan</h2>", "<p>We meet.</p>"]),
+        ("## What we ask ##\nTell us.", ["<h2>What we ask</h2>", "<p>Tell us.</p>"]),
+        ("# A\n### C\n# D", ["<h2>A</h2>", "<h3>C</h3>", "<h2>D</h2>"]),
+        ("#hashtag and # not at the start", ["<p>#hashtag and # not at the start</p>"]),
+        (
+            "Ask:\n- one\n* two\n  wrapped\nAfter.",
+            [
+                "<p>Ask:</p>",
+                "<ul>",
+                "<li>one</li>",
+                "<li>two wrapped</li>",
+                "</ul>",
+                "<p>After.</p>",
+            ],
+        ),
+        ("1. A member: late\n2. Tom: early", ["<p>1. A member: late<br>", "2. Tom: early</p>"]),
+        ("-5 degrees <b>", ["<p>-5 degrees &lt;b&gt;</p>"]),
+    ],
+    ids=[
+        "heading-below-h1",
+        "closing-hashes",
+        "levels-never-skip",
+        "not-a-heading",
+        "list-with-wrapped-item",
+        "numbered-lines-stay-lines",
+        "escaped",
+    ],
+)
+def test_html_turns_markdown_headings_and_lists_into_real_ones(
+    body: str, expected: list[str]
+) -> None:
+    assert _main_of(render_html(body, "Title", "en")) == expected
+
+
+def test_html_of_a_message_without_a_subject_is_titled_by_its_first_sentence() -> None:
+    page = render_html("Welcome to CARE1. Do you have an interest to declare?", "", "en")
+    assert "<title>Welcome to CARE1.</title>" in page
+    assert ">Welcome to CARE1.</h1>" in page
 
 
 async def test_a_refused_mailbox_is_a_permanent_failure(

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 from bot.clock import SystemClock
-from flows.briefs import publish_brief
+from channels.base import AccessNeed
+from flows.briefs import PublishedBrief, publish_brief
 from storage.briefs import brief_versions
 from storage.db import transaction
 from storage.errors import InvalidInput
@@ -17,8 +18,17 @@ from .common import database, print_json, reports_errors, run
 
 app = typer.Typer(help="Briefs: publish a new version, list the versions.", no_args_is_help=True)
 
+FORMAT_WORDS = {
+    AccessNeed.EASY_READ: "easy read",
+    AccessNeed.LARGE_PRINT: "large print",
+    AccessNeed.AUDIO: "audio",
+    AccessNeed.BSL: "BSL",
+}
+
 
 def parse_alternatives(values: list[str]) -> dict[str, str]:
+    """``--alt`` values as format -> link; a format people's needs name is stored in our own
+    words ("Easy Read" -> easy-read), so it reaches the people who need it."""
     found: dict[str, str] = {}
     for value in values:
         key, sep, url = value.partition("=")
@@ -26,8 +36,18 @@ def parse_alternatives(values: list[str]) -> dict[str, str]:
             raise InvalidInput(
                 f"--alt wants a format and a link, like easy-read=https://...: {value}"
             )
-        found[key.strip().lower()] = url.strip()
+        need = AccessNeed.parse(key)
+        found[need.value if need else key.strip().lower()] = url.strip()
     return found
+
+
+def lacking_lines(lacking: dict[AccessNeed, int]) -> list[str]:
+    """For the lead: the formats members need that this version does not have."""
+    return [
+        f"{count} member{'s need' if count != 1 else ' needs'} {FORMAT_WORDS[need]} and this "
+        f"brief has none (add it by publishing again with --alt {need}=URL)."
+        for need, count in lacking.items()
+    ]
 
 
 @app.command("publish")
@@ -46,7 +66,7 @@ def publish(
     text = file.read_text(encoding="utf-8")
     alternatives = parse_alternatives(alt)
 
-    async def _publish() -> tuple[str, int, int]:
+    async def _publish() -> tuple[str, PublishedBrief]:
         async with database() as sessions, transaction(sessions) as session:
             project = await find_project(session, code)
             published = await publish_brief(
@@ -58,13 +78,26 @@ def publish(
                 alt_formats=alternatives,
                 now=SystemClock().now(),
             )
-            return project.code, published.version, published.reached
+            return project.code, published
 
-    project_code, version, reached = run(_publish())
+    project_code, published = run(_publish())
     if json_output:
-        print_json({"project": project_code, "version": version, "sent_to": reached})
+        print_json(
+            {
+                "project": project_code,
+                "version": published.version,
+                "sent_to": published.reached,
+                # Members who need each format this version lacks.
+                "missing_formats": {str(need): n for need, n in published.lacking.items()},
+            }
+        )
         return
-    typer.echo(f"Published version {version} of the {project_code} brief; sending to {reached}.")
+    typer.echo(
+        f"Published version {published.version} of the {project_code} brief; "
+        f"sending to {published.reached}."
+    )
+    for line in lacking_lines(published.lacking):
+        typer.echo(line)
 
 
 @app.command("list")

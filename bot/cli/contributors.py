@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
 from bot.clock import SystemClock
-from channels.base import ChannelName
+from channels.base import AccessNeed, ChannelName
 from channels.email import normalise_email
 from channels.sms import normalise_phone
 from channels.telegram import normalise_chat_id
@@ -62,10 +63,28 @@ def contributor_from_fields(
 
 
 def _access_needs(raw: str | None) -> tuple[str, ...]:
-    if not raw:
-        return ()
-    parts = (part.strip().lower() for part in raw.replace(";", ",").split(","))
-    return tuple("-".join(part.split()) for part in parts if part)
+    """Needs we act on in our own words ("Easy Read" -> easy-read); others as written, for
+    the leads to read ("step-free access")."""
+    found: dict[str, str] = {}
+    for part in (raw or "").replace(";", ",").split(","):
+        written = " ".join(part.split())
+        if written:
+            need = AccessNeed.parse(written)
+            if need is None:
+                found.setdefault(written.casefold(), written)
+            else:
+                found.setdefault(need.value, need.value)
+    return tuple(found.values())
+
+
+def _needs_note(needs: Iterable[str]) -> None:
+    """Name the needs that change nothing we send, so that a slip ("easy raed") is seen."""
+    others = list(dict.fromkeys(need for need in needs if AccessNeed.parse(need) is None))
+    if others:
+        known = ", ".join(need.value for need in AccessNeed)
+        listed = ", ".join(f"'{need}'" for need in others)
+        verb = "is" if len(others) == 1 else "are"
+        note(f"{listed} {verb} kept for the leads to read; only {known} change what is sent")
 
 
 def _describe(contributor_id: int, new: NewContributor) -> str:
@@ -94,7 +113,10 @@ def add(
         None, "--channel", help="Preferred: email, sms or telegram."
     ),
     access_needs: str | None = typer.Option(
-        None, "--access-needs", help='Comma-separated, e.g. "easy-read, large-print".'
+        None,
+        "--access-needs",
+        help='Comma-separated, e.g. "easy read, large print". Known: easy-read, large-print, '
+        "audio, bsl, plain-text; others are kept for the leads to read.",
     ),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
@@ -122,6 +144,7 @@ def add(
     else:
         typer.echo(f"Added {_describe(contributor_id, new)}.")
     _language_note(new.language)
+    _needs_note(new.access_needs)
 
 
 @dataclass(frozen=True)
@@ -154,6 +177,8 @@ def import_csv(
             fields = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
             rows.append((reader.line_num, fields))
 
+    needs: list[str] = []
+
     async def _import() -> tuple[list[int], list[RejectedRow]]:
         imported: list[int] = []
         rejected: list[RejectedRow] = []
@@ -175,6 +200,7 @@ def import_csv(
                     async with session.begin_nested():
                         contributor = await add_contributor(session, new, now)
                     imported.append(contributor.id)
+                    needs.extend(new.access_needs)
                 except ValueError as error:  # InvalidInput is a ValueError too
                     rejected.append(RejectedRow(line, str(error)))
         return imported, rejected
@@ -195,6 +221,7 @@ def import_csv(
             )
             for row in rejected:
                 typer.echo(f"  line {row.line}: {row.reason}")
+    _needs_note(needs)
     if rejected:
         raise typer.Exit(1)
 

@@ -1,0 +1,89 @@
+// Check HTML files with axe-core in headless Chromium.
+//
+//   node tests/axe/check.mjs one.html two.html
+//
+// Prints one JSON object: each file (as given) -> its axe violations (id, impact, help,
+// helpUrl, and for each node its html, target and failureSummary). axe runs its default rule
+// set: WCAG 2.x A and AA plus best practices. Violations are the caller's to judge, so the
+// exit status is 0 whenever every file was checked; it is 2 only when the tool itself failed
+// (no browser, a file that cannot be read, axe not loaded), with the reason on stderr.
+//
+// The browser is CHROMIUM_PATH, else /usr/bin/chromium. Every request other than the file
+// itself is refused, so a page can never reach the network or wait on it.
+
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve("axe-core/axe.min.js");
+const BROWSER = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+// Without these, Chromium in a sandboxed container can hang on network look-ups at start.
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+async function check(page, file) {
+  const url = pathToFileURL(path.resolve(file)).href;
+  await page.goto(url, { waitUntil: "load" });
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  return results.violations.map((violation) => ({
+    id: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    helpUrl: violation.helpUrl,
+    nodes: violation.nodes.map((node) => ({
+      html: node.html,
+      target: node.target,
+      failureSummary: node.failureSummary,
+    })),
+  }));
+}
+
+async function main(files) {
+  if (files.length === 0) throw new Error("usage: node check.mjs FILE.html [FILE.html ...]");
+  for (const file of files) {
+    if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+  }
+  if (!existsSync(BROWSER)) throw new Error(`no Chromium at ${BROWSER} (set CHROMIUM_PATH)`);
+  const browser = await chromium.launch({
+    executablePath: BROWSER,
+    headless: true,
+    args: ARGS,
+    timeout: 60_000,
+  });
+  try {
+    const context = await browser.newContext();
+    // Into every page before it loads: quicker than a script tag after each load.
+    await context.addInitScript({ path: AXE });
+    await context.route("**/*", (route) =>
+      route.request().url().startsWith("file:") ? route.continue() : route.abort(),
+    );
+    const page = await context.newPage();
+    const found = {};
+    for (const file of files) {
+      found[file] = await check(page, file);
+    }
+    return found;
+  } finally {
+    await browser.close();
+  }
+}
+
+try {
+  const found = await main(process.argv.slice(2));
+  process.stdout.write(JSON.stringify(found, null, 2) + "\n");
+} catch (error) {
+  process.stderr.write(`axe check failed: ${error && error.stack ? error.stack : error}\n`);
+  process.exit(2);
+}
