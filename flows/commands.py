@@ -214,6 +214,8 @@ def ask_command(situation: Situation, rest: str, t: Translator) -> list[Effect] 
 
 
 def answer_command(situation: Situation, rest: str, t: Translator) -> list[Effect] | None:
+    if not rest and _leads_something(situation):
+        return [Reply("words-needed", replies.words_needed(t, Command.ANSWER))]
     number = first_word(rest).lstrip("#")
     if not number.isdigit():
         return None

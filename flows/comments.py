@@ -33,8 +33,8 @@ def late_text(reader: Reader, project: Project, number: int, window: CommentWind
         )
     else:
         first = t.gettext(
-            "Thank you. Comments on {code} closed on {when}, so your comment (number {number}) "
-            "is marked late. The leads will still read it."
+            "Thank you. Comments on {code} closed on {when}, but we have kept yours (number "
+            "{number}). The leads will still read it."
         )
     return first.format(
         code=project.code,

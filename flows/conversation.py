@@ -57,7 +57,9 @@ def respond(situation: Situation, parsed: ParsedText, text: str, t: Translator) 
 
     if parsed.command == Command.START:
         if not sender.opted_out:
-            return [_help(situation, t)]
+            # Mail from strangers is never answered (it may be spam or a forged sender).
+            unanswered = not sender.is_known and sender.channel == ChannelName.EMAIL
+            return [] if unanswered else [_help(situation, t)]
         return [StartChannel(), Reply("started", texts.started_text(t, sender.channel))]
 
     if sender.opted_out:

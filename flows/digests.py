@@ -73,15 +73,16 @@ def close_digest_text(
     )
     if comments:
         head = t.ngettext(
-            "Here is the {count} comment we had:",
-            "Here are all {count} comments we had:",
+            "We had {count} comment:",
+            "We had {count} comments:",
             len(comments),
         ).format(count=len(comments))
         body = f"{closed} {head}\n{comment_lines(reader, comments, names)}"
     else:
         body = closed + " " + t.gettext("No comments were sent.")
     after = t.gettext(
-        "The leads will answer every comment. A comment sent now is still kept, marked late."
+        "The leads will answer every comment. You can still send one. We will keep it and "
+        "show that it came late."
     )
     subject = t.gettext("{title}: all the comments").format(title=project.title)
     return Message(f"{body}\n{after}", subject=subject)

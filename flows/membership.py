@@ -62,7 +62,9 @@ async def invite_members(
         else:
             render = lambda reader: Message(  # noqa: E731
                 invitation_text(reader, project),
-                subject=reader.t.gettext("An invitation to {title}").format(title=project.title),
+                subject=reader.t.gettext("{title}: will you take part?").format(
+                    title=project.title
+                ),
             )
         await send_to(session, person, project, kind="invitation", render=render, now=now)
     return added.added, added.already
@@ -73,8 +75,8 @@ def joined_text(reader: Reader, project: Project) -> str:
     words = keyword_words(t)
     first = t.gettext("Welcome to {code}. Thank you for taking part.").format(code=project.code)
     ask = t.gettext(
-        "Do you have an interest to declare? That is anything in this project that may "
-        "affect your health or wellbeing, or any gain for you."
+        "Is there anything in this project that could affect you, your health or your money? "
+        "We call this an interest, and we ask everyone."
     )
     how = t.gettext("Reply {none} if not. Or reply {declare} and tell us about it.").format(
         none=words[Command.NONE], declare=words[Command.DECLARE]
@@ -123,21 +125,18 @@ async def declare_interest(exchange: Exchange, project: Project, text: str | Non
 
     def thanks(reader: Reader) -> Message:
         t = reader.t
+        declare = keyword_words(t)[Command.DECLARE]
         if text is None:
-            body = t.gettext(
+            noted = t.gettext(
                 "Thank you. We have noted that you have nothing to declare for {code}."
             )
+            more = t.gettext("If that changes, send {declare} and tell us.")
         else:
-            body = t.gettext(
+            noted = t.gettext(
                 "Thank you. We have noted your interest for {code}. The leads will see it."
             )
-        return Message(
-            body.format(code=project.code)
-            + " "
-            + t.gettext("You can send {declare} again at any time.").format(
-                declare=keyword_words(t)[Command.DECLARE]
-            )
-        )
+            more = t.gettext("To add to it, send {declare} again.")
+        return Message(noted.format(code=project.code) + " " + more.format(declare=declare))
 
     await exchange.reply("declared", thanks, project=project)
     waiting = await pending_state(exchange.session, person.id)
@@ -158,7 +157,9 @@ async def declare_interest(exchange: Exchange, project: Project, text: str | Non
                 )
                 + f"\n{text}"
             )
-        subject = t.gettext("{code}: a declaration of interest").format(code=project.code)
+        subject = t.gettext("{code}: what {name} declared").format(
+            code=project.code, name=person.name
+        )
         return Message(body, subject=subject)
 
     await send_to_leads(

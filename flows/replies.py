@@ -46,18 +46,15 @@ def help_text(t: Translator, situation: Situation) -> str:
             )
         lines.append(t.gettext("Reply {stop} to stop all texts.").format(stop=words[Command.STOP]))
         return "\n".join(lines)
-    greeting = (
-        t.gettext("Hello {name}.").format(name=situation.sender.name)
-        if situation.sender.name
-        else t.gettext("Hello.")
-    )
+    # Help is only for people we know, and everyone we know has a name.
+    greeting = t.gettext("Hello {name}.").format(name=situation.sender.name)
     lines = [
         t.gettext("{comment} and your words: a comment.").format(comment=words[Command.COMMENT]),
         t.gettext("{question} and your words: a question for the leads.").format(
             question=words[Command.QUESTION]
         ),
         t.gettext("{brief}: the brief.").format(brief=words[Command.BRIEF]),
-        t.gettext("{declare} and your words, or {none}: a declaration of interest.").format(
+        t.gettext("{declare} and your words, or {none}: tell us if you have an interest.").format(
             declare=words[Command.DECLARE], none=words[Command.NONE]
         ),
         t.gettext("{name_me} or {anonymous}: share your name with your comments, or not.").format(
@@ -109,7 +106,12 @@ def choice_expired(t: Translator) -> str:
 
 
 def no_choice_waiting(t: Translator, situation: Situation) -> str:
-    return t.gettext("We were not waiting for a number from you.") + "\n" + help_text(t, situation)
+    sms = situation.sender.channel == ChannelName.SMS
+    return (
+        t.gettext("We were not waiting for a number from you.")
+        + ("\n" if sms else "\n\n")
+        + help_text(t, situation)
+    )
 
 
 def not_in_any_project(t: Translator) -> str:

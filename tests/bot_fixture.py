@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -65,18 +66,24 @@ class MemoryBot:
         return [message for channel in self.memory.values() for message in channel.sent]
 
 
-@pytest.fixture
-async def bot(database_url: str, clock: ManualClock) -> AsyncIterator[MemoryBot]:
+@asynccontextmanager
+async def memory_bot(database_url: str, clock: ManualClock) -> AsyncIterator[MemoryBot]:
+    """The real services on a fresh database, sending through memory channels."""
     memory = {name: MemoryChannel(name) for name in ChannelName}
     await upgrade_database(database_url)
     services = await build_services(
         Settings(database_url=database_url), clock=clock, channels=memory
     )
     await hold_worker_lease(services)
-    memory_bot = MemoryBot(services, memory)
     try:
-        yield memory_bot
-        left = await memory_bot.unread()
-        assert not left, f"the test left messages unread: {[(m.channel, m.body) for m in left]}"
+        yield MemoryBot(services, memory)
     finally:
         await services.close()
+
+
+@pytest.fixture
+async def bot(database_url: str, clock: ManualClock) -> AsyncIterator[MemoryBot]:
+    async with memory_bot(database_url, clock) as memory_bot_:
+        yield memory_bot_
+        left = await memory_bot_.unread()
+        assert not left, f"the test left messages unread: {[(m.channel, m.body) for m in left]}"

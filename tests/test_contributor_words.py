@@ -101,9 +101,9 @@ async def test_invited_person_who_replies_join_is_welcomed_and_the_lead_is_told(
     await bot.send_in(SMS, ANN, "join")
     said = await heard(bot)
     assert said[ANN] == [
-        "Welcome to CARE1. Thank you for taking part. Do you have an interest to declare? "
-        "That is anything in this project that may affect your health or wellbeing, or any "
-        "gain for you. Reply NONE if not. Or reply DECLARE and tell us about it."
+        "Welcome to CARE1. Thank you for taking part. Is there anything in this project that "
+        "could affect you, your health or your money? We call this an interest, and we ask "
+        "everyone. Reply NONE if not. Or reply DECLARE and tell us about it."
     ]
     assert said[LEAD] == ["Ann has joined CARE1."]
     found = await status_in(bot, ann, "CARE1")
@@ -259,7 +259,7 @@ async def test_declare_with_words_is_kept_as_an_interest_and_the_leads_see_it(bo
     said = await heard(bot)
     assert said[BEA] == [
         "Thank you. We have noted your interest for CARE1. The leads will see it. "
-        "You can send DECLARE again at any time."
+        "To add to it, send DECLARE again."
     ]
     assert said[LEAD] == [
         "Bea declared an interest in CARE1 on Monday 23 November 2026 at 09:00:\n"
@@ -312,7 +312,7 @@ async def test_none_answered_through_a_numbered_choice_is_still_nothing_to_decla
     said = await heard(bot)
     assert said[ANN] == [
         "Thank you. We have noted that you have nothing to declare for CARE2. "
-        "You can send DECLARE again at any time."
+        "If that changes, send DECLARE and tell us."
     ]
     assert said[LEAD] == [
         "Ann has nothing to declare for CARE2 (Monday 23 November 2026 at 09:00)."

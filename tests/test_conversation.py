@@ -53,10 +53,11 @@ async def test_email_without_a_token_gets_no_answer(bot) -> None:
     await add_person(bot.sessions, "Dee", email="dee@example.org")
     await bot.send_in(EMAIL, "dee@example.org", "HELP", token=None)
     await bot.send_in(EMAIL, "dee@example.org", "HELP", token="notarealtoken")
+    await bot.send_in(EMAIL, "dee@example.org", "START", token=None)
     assert await bot.delivered() == []
     async with bot.sessions() as session:
         stored = (await session.scalars(select(InboundMessageRow.text))).all()
-    assert stored == ["HELP", "HELP"]
+    assert stored == ["HELP", "HELP", "START"]
 
 
 async def test_a_stranger_on_sms_is_told_once_a_day_who_we_are(bot) -> None:

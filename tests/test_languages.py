@@ -205,13 +205,13 @@ def test_email_to_an_urdu_speaker_is_marked_right_to_left() -> None:
         outbox_id=1,
         channel=ChannelName.EMAIL,
         address=BILAL,
-        body=URDU.says("Hello."),
+        body=URDU.says("Sorry, we did not understand that."),
         language="ur",
         subject="CARE1",
     )
     email = BytesParser(policy=policy.default).parsebytes(bytes(channel.build(message)))
     plain, html = (part.get_content() for part in email.iter_parts())
-    assert plain.strip() == URDU.says("Hello.")
+    assert plain.strip() == URDU.says("Sorry, we did not understand that.")
     assert '<html lang="ur" dir="rtl">' in html
     assert email["Content-Language"] == "ur"
 

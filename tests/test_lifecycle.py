@@ -102,7 +102,7 @@ async def test_a_mixed_group_runs_a_whole_project(town) -> None:
     await post.sms(CAL, "Join.")
     got = await post.collect()
     for address in (EMA, SAM, TOM, CAL):
-        assert "Do you have an interest to declare?" in _one(got, address).text
+        assert "We call this an interest, and we ask everyone." in _one(got, address).text
     assert len(got[LEE]) == 4 and len(got[JO]) == 4  # the leads hear of each new member
     for send, address in (
         (post.email, EMA),
@@ -270,14 +270,14 @@ async def test_a_mixed_group_runs_a_whole_project(town) -> None:
     assert TOM not in got and CAL not in got
     for address in (EMA, SAM, DEE, CAL_EMAIL, LEE, JO):
         digest = _one(got, address).text
-        assert "Here are all 4 comments we had:" in digest
+        assert "We had 4 comments:" in digest
         assert "Tom: Please give us a phone number that answers" in digest
         assert "A member: Visits are often cut short." in digest
 
     # A comment after the close is kept, acknowledged and marked late.
     await post.sms(SAM, "One more thing: weekend visits are worse")
     got = await post.collect()
-    assert "is marked late" in _one(got, SAM).text
+    assert "but we have kept yours" in _one(got, SAM).text
 
     async with sessions() as session:
         comments = (await session.scalars(select(Comment).order_by(Comment.id))).all()

@@ -1,0 +1,433 @@
+"""A tour of every message coproduce writes, rendered by the real flows with realistic values.
+
+One contributor (Ann), the lead (Lee), another member (Bea) and a stranger all use one channel
+and one language; the tour takes a project from invitation to the last digest, through every
+refusal and numbered choice, and keeps what each step sent. The plain-language, SMS-length and
+email checks read these samples, so they check what people really receive.
+
+:func:`uncovered` names catalog entries that no sample shows, so a new message cannot slip
+past the checks by never being rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from sqlalchemy import select
+
+from channels.base import ChannelName, OutboundMessage
+from flows.briefs import publish_brief
+from flows.i18n import language_name, translator
+from flows.keywords import Command, keyword_words
+from flows.membership import invite_members
+from flows.windows import add_project_meeting, open_comment_window
+from storage.db import transaction
+from storage.memberships import join
+from storage.models import Contributor, LeadKind, Question
+from storage.projects import create_project, find_project
+from storage.reply_tokens import token_for
+from tests.bot_fixture import MemoryBot
+from tests.helpers import add_person
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BRIEF = """# Better home care
+
+We want home care visits in Millbrook to be fairer and easier to plan. We will meet three
+times and write a plan with you.
+
+## What we ask
+Tell us what works now, what does not, and what you would change.
+"""
+MEETING = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)  # Tuesday, the day after the tour starts
+EXTENDED = datetime(2026, 12, 20, 19, 30, tzinfo=UTC)  # the lead gives more time, to this
+LATER_MEETING = datetime(2027, 1, 12, 18, 0, tzinfo=UTC)  # after the tour ends
+PROJECTS = {
+    "CARE1": "Better home care",
+    "CARE2": "Day centres",
+    "CARE3": "Meals at home",
+    "CARE4": "Transport to clinics",
+}
+# The first brief has audio and a signed video; the second adds easy read and large print,
+# so each reader with a need is told once that their format is not ready, and once given it.
+FIRST_FORMATS = {
+    "audio": "https://example.org/care1-audio.mp3",
+    "bsl": "https://example.org/care1-bsl-video",
+}
+SECOND_FORMATS = {
+    "easy-read": "https://example.org/care1-easy-read.pdf",
+    "large-print": "https://example.org/care1-large-print.pdf",
+}
+SECOND_NOTE = "We added the easy read and large print versions."
+NOTE = "The first version, for the group to read before we meet."
+
+# Each person's address on each channel.
+ADDRESSES = {
+    "Ann": {
+        ChannelName.SMS: "+447700900001",
+        ChannelName.EMAIL: "ann@example.net",
+        ChannelName.TELEGRAM: "5001",
+    },
+    "Bea": {
+        ChannelName.SMS: "+447700900002",
+        ChannelName.EMAIL: "bea@example.net",
+        ChannelName.TELEGRAM: "5002",
+    },
+    "Lee": {
+        ChannelName.SMS: "+447700900009",
+        ChannelName.EMAIL: "lee@council.example",
+        ChannelName.TELEGRAM: "9001",
+    },
+    "Stranger": {
+        ChannelName.SMS: "+447700900666",
+        ChannelName.EMAIL: "stranger@example.com",
+        ChannelName.TELEGRAM: "6660",
+    },
+}
+CAL_PHONE, CAL_EMAIL = "+447700900003", "cal@example.net"
+DEE_PHONE, DEE_CHAT = "+447700900004", "5004"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One message as it reached someone, and the step of the tour that sent it."""
+
+    step: str
+    channel: ChannelName
+    language: str
+    address: str
+    body: str
+    subject: str | None
+    choices: tuple[str, ...]
+
+
+class Tour:
+    def __init__(self, bot: MemoryBot, channel: ChannelName, language: str) -> None:
+        self.bot = bot
+        self.channel = channel
+        self.language = language
+        self.t = translator(language)
+        self.words = keyword_words(self.t)
+        self.samples: list[Sample] = []
+        self.people: dict[str, Contributor] = {}
+        self._tokens: dict[str, str] = {}
+
+    def address(self, name: str) -> str:
+        return ADDRESSES[name][self.channel]
+
+    def word(self, command: Command) -> str:
+        return self.words[command]
+
+    async def keep(self, step: str) -> list[Sample]:
+        """Send everything due and keep it as this step's samples."""
+        got = [self._sample(step, message) for message in await self.bot.delivered()]
+        self.samples.extend(got)
+        return got
+
+    def _sample(self, step: str, message: OutboundMessage) -> Sample:
+        if message.reply_token:
+            self._tokens[message.address] = message.reply_token
+        return Sample(
+            step,
+            message.channel,
+            message.language,
+            message.address,
+            message.body,
+            message.subject,
+            message.choices,
+        )
+
+    async def says(self, name: str, text: str, step: str) -> list[Sample]:
+        address = self.address(name)
+        token = self._tokens.get(address) if self.channel == ChannelName.EMAIL else None
+        if self.channel == ChannelName.EMAIL and token is None and name in self.people:
+            async with transaction(self.bot.sessions) as session:
+                token = await token_for(session, self.people[name].id, None, self.bot.clock.now())
+        await self.bot.send_in(self.channel, address, text, token=token)
+        return await self.keep(step)
+
+    async def later(self, step: str, **delta: float) -> list[Sample]:
+        self.bot.clock.advance(**delta)
+        await self.bot.services.scheduler.run_due()
+        return await self.keep(step)
+
+    async def at(self, step: str, moment: datetime) -> list[Sample]:
+        return await self.later(step, seconds=(moment - self.bot.clock.now()).total_seconds())
+
+    async def person(self, name: str, **extra: object) -> Contributor:
+        channel = {
+            ChannelName.SMS: "phone",
+            ChannelName.EMAIL: "email",
+            ChannelName.TELEGRAM: "telegram",
+        }[self.channel]
+        found = await add_person(
+            self.bot.sessions,
+            name,
+            **{channel: self.address(name), **extra},  # type: ignore[arg-type]
+            language=self.language,
+            preferred=self.channel,
+        )
+        self.people[name] = found
+        return found
+
+    async def lead_does(self, step: str, action) -> list[Sample]:  # type: ignore[no-untyped-def]
+        async with transaction(self.bot.sessions) as session:
+            await action(session, await find_project(session, "CARE1"))
+        return await self.keep(step)
+
+    async def run(self) -> list[Sample]:
+        await self._set_up()
+        await self._invited()
+        await self._joined()
+        await self._meeting_and_comments()
+        await self._leads_at_work()
+        await self._two_projects()
+        await self._leaving()
+        return self.samples
+
+    async def _set_up(self) -> None:
+        now = self.bot.clock.now
+        lee = await self.person("Lee", access_needs=("large-print",))
+        await self.person("Ann")
+        bea = await self.person("Bea", access_needs=("easy-read",))
+        # Cal reads texts but has email too; Dee reads texts and has Telegram too.
+        cal, dee = [
+            await add_person(
+                self.bot.sessions,
+                name,
+                phone=phone,
+                language=self.language,
+                access_needs=(need,),
+                preferred=ChannelName.SMS,
+                **other,  # type: ignore[arg-type]
+            )
+            for name, phone, need, other in (
+                ("Cal", CAL_PHONE, "audio", {"email": CAL_EMAIL}),
+                ("Dee", DEE_PHONE, "bsl", {"telegram": DEE_CHAT}),
+            )
+        ]
+        async with transaction(self.bot.sessions) as session:
+            for code, title in PROJECTS.items():
+                await create_project(
+                    session,
+                    code=code,
+                    title=title,
+                    leads=[(lee, LeadKind.STAFF)],
+                    now=now(),
+                    default_language=self.language,
+                )
+            care1 = await find_project(session, "CARE1")
+            for person in (bea, cal, dee):
+                await invite_members(session, care1, [person], now())
+                await join(session, care1, person.id, now(), "test")
+        await self.keep("set-up")
+
+    async def _invited(self) -> None:
+        w, now = self.word, self.bot.clock.now
+        if self.channel != ChannelName.EMAIL:  # strangers' mail is never answered
+            await self.says("Stranger", "Hello, is this the council?", "a stranger writes")
+        await self.says("Ann", w(Command.JOIN), "no invitation yet")
+        await self.lead_does(
+            "invited, before there is a brief",
+            lambda s, p: invite_members(s, p, [self.people["Ann"]], now()),
+        )
+        await self.says("Ann", w(Command.BRIEF), "asks for the brief before there is one")
+        await self.says("Ann", f"{w(Command.JOIN)} CARE9", "joins a project that does not exist")
+        await self.says("Ann", f"{w(Command.JOIN)} CARE2", "joins a project she is not invited to")
+        await self.says("Ann", f"{w(Command.COMMENT)} CARE1 Hello", "comments before joining")
+        await self.says("Ann", w(Command.HELP), "asks for help while invited")
+        for step, note, formats in (
+            ("the brief is published", NOTE, FIRST_FORMATS),
+            ("the brief gets more formats", SECOND_NOTE, SECOND_FORMATS),
+        ):
+            await self.lead_does(
+                step,
+                lambda s, p, note=note, formats=formats: publish_brief(
+                    s, p, text=BRIEF, summary=None, note=note, alt_formats=formats, now=now()
+                ),
+            )
+
+    async def _joined(self) -> None:
+        w = self.word
+        await self.says("Ann", w(Command.JOIN), "joins")
+        await self.says("Ann", f"{w(Command.JOIN)} CARE1", "joins again")
+        await self.says("Ann", w(Command.NONE), "has nothing to declare")
+        await self.says("Ann", w(Command.DECLARE), "sends the declare word alone")
+        await self.says(
+            "Ann", f"{w(Command.DECLARE)} I am a paid carer for my mother", "declares an interest"
+        )
+        await self.says("Ann", w(Command.BRIEF), "asks for the whole brief")
+        await self.bot.send_in(ChannelName.SMS, CAL_PHONE, w(Command.BRIEF))
+        await self.keep("asks by text for the brief, and has email")
+        await self.bot.send_in(ChannelName.SMS, DEE_PHONE, w(Command.BRIEF))
+        await self.keep("asks by text for the brief, and has Telegram")
+        await self.says("Ann", w(Command.COMMENT), "sends the comment word alone")
+        await self.says("Ann", w(Command.QUESTION), "sends the question word alone")
+        await self.says("Ann", w(Command.HELP), "asks for help as a member")
+        await self.says("Ann", "blue bananas", "sends something we cannot place")
+        await self.says(
+            "Ann",
+            f"{w(Command.COMMENT)} CARE1 The buses do not run on Sundays.",
+            "comments before comments open",
+        )
+
+    async def _meeting_and_comments(self) -> None:
+        w, now = self.word, self.bot.clock.now
+        await self.lead_does(
+            "a meeting is set",
+            lambda s, p: add_project_meeting(
+                s,
+                p,
+                starts_at=MEETING,
+                minutes=90,
+                place="Millbrook Library",
+                window_days=7,
+                now=now(),
+            ),
+        )
+        await self.at("the meeting ends and comments open", MEETING + timedelta(minutes=91))
+        await self.says("Ann", "The visits are often late and nobody tells me.", "comments")
+        await self.says("Ann", w(Command.ANONYMOUS), "asks to stay anonymous")
+        await self.says("Ann", w(Command.NAME_ME), "asks to be named")
+        await self.says("Ann", "Carers change too often.", "comments, named")
+        await self.says("Ann", w(Command.HELP), "asks for help while comments are open")
+        await self.says("Bea", "More visits at weekends, please.", "another comment")
+        await self.later("a day of comments", days=1)
+        await self.says("Bea", "Please send the plan by post too.", "one more comment")
+        await self.later("a day with one comment", days=1)
+
+    async def _leads_at_work(self) -> None:
+        w = self.word
+        await self.says("Lee", w(Command.EXTEND), "lead sends the extend word alone")
+        await self.says("Lee", f"{w(Command.EXTEND)} CARE1 2026-12-20", "lead gives no reason")
+        await self.says(
+            "Lee", f"{w(Command.EXTEND)} CARE1 2026-11-01 Late", "lead gives a date too early"
+        )
+        await self.says(
+            "Lee",
+            f"{w(Command.EXTEND)} CARE1 2026-12-20 Many people were away last week",
+            "lead extends",
+        )
+        await self.says(
+            "Ann", f"{w(Command.EXTEND)} CARE1 2026-12-24 Why not", "a member tries to extend"
+        )
+        await self.says(
+            "Lee", f"{w(Command.EXTEND)} CARE2 2026-12-24 Why not", "lead extends a closed window"
+        )
+        await self.says("Ann", f"{w(Command.QUESTION)} Who pays for the taxis?", "asks the leads")
+        async with self.bot.sessions() as session:
+            question = await session.scalar(select(Question).order_by(Question.id.desc()))
+        assert question is not None
+        number = question.id
+        await self.says("Lee", f"{w(Command.ANSWER)} 999 Yes", "lead answers a question not there")
+        await self.says("Lee", w(Command.ANSWER), "lead sends the answer word alone")
+        await self.says("Ann", f"{w(Command.ANSWER)} {number} Nobody", "a member tries to answer")
+        await self.says(
+            "Lee",
+            f"{w(Command.ANSWER)} {number} The council pays for the taxis to every meeting.",
+            "lead answers",
+        )
+        await self.says("Lee", w(Command.ASK), "lead sends the ask word alone")
+        await self.says(
+            "Lee",
+            f"{w(Command.ASK)} CARE1 Would an evening meeting suit you better?",
+            "lead asks everyone",
+        )
+        await self.says("Ann", "Yes, after six is best for me.", "answers the leads")
+        await self.at("two days before comments close", EXTENDED - timedelta(days=2, minutes=-1))
+        await self.at("comments close", EXTENDED + timedelta(minutes=1))
+        await self.says(
+            "Ann", f"{w(Command.COMMENT)} CARE1 I forgot the night visits.", "comments too late"
+        )
+
+    async def _two_projects(self) -> None:
+        w, now = self.word, self.bot.clock.now
+        ann = self.people["Ann"]
+        async with transaction(self.bot.sessions) as session:
+            care2 = await find_project(session, "CARE2")
+            await invite_members(session, care2, [ann], now())
+            await join(session, care2, ann.id, now(), "test")
+            await add_project_meeting(
+                session,
+                care2,
+                starts_at=LATER_MEETING,
+                minutes=60,
+                place=None,
+                window_days=1,
+                now=now(),
+            )
+        await self.keep("joins a second project, which sets a meeting")
+        async with transaction(self.bot.sessions) as session:
+            for code in ("CARE1", "CARE2"):
+                project = await find_project(session, code)
+                await open_comment_window(session, project, now=now(), days=1)
+        await self.keep("comments open in both projects")
+        await self.says("Ann", "The lunch was cold.", "comments, in two projects")
+        await self.says("Ann", "2", "picks the project for the comment")
+        await self.later("comments close in both", days=1, minutes=1)
+
+        await self.says("Ann", "1", "sends a number with no choice waiting")
+        await self.says("Ann", f"{w(Command.QUESTION)} When is the next meeting?", "two projects")
+        await self.says("Ann", "7", "picks a number not on the list")
+        await self.says("Ann", "1", "picks a project")
+        await self.says("Ann", w(Command.LEAVE), "asks to leave, two projects")
+        await self.later("waits two days", days=2)
+        await self.says("Ann", "2", "answers a choice too late")
+        for purpose in (w(Command.BRIEF), f"{w(Command.DECLARE)} My son works there"):
+            await self.says("Ann", purpose, f"{purpose}: two projects")
+            await self.says("Ann", "2", f"{purpose}: picks")
+        async with transaction(self.bot.sessions) as session:
+            for code in ("CARE3", "CARE4"):
+                await invite_members(session, await find_project(session, code), [ann], now())
+        await self.keep("invited to two more projects")
+        await self.says("Ann", w(Command.JOIN), "joins, two invitations")
+        await self.says("Ann", "2", "picks the project to join")
+
+    async def _leaving(self) -> None:
+        w = self.word
+        await self.says("Ann", w(Command.LANGUAGE), "asks about languages")
+        await self.says("Ann", f"{w(Command.LANGUAGE)} Klingon", "asks for a language we lack")
+        await self.says(
+            "Ann", f"{w(Command.LANGUAGE)} {language_name(self.language)}", "picks a language"
+        )
+        await self.says("Ann", f"{w(Command.LEAVE)} CARE2 I am moving away", "leaves with a reason")
+        await self.says("Ann", f"{w(Command.LEAVE)} CARE2", "leaves a project she is not in")
+        for code in ("CARE1", "CARE4"):
+            await self.says("Ann", f"{w(Command.LEAVE)} {code}", "leaves without a reason")
+        await self.says("Ann", w(Command.HELP), "asks for help, only invited")
+        await self.says("Ann", f"{w(Command.LEAVE)} CARE3", "leaves her last invitation")
+        await self.says("Ann", w(Command.HELP), "asks for help in no project")
+        await self.says("Ann", f"{w(Command.QUESTION)} Can I come back?", "asks in no project")
+        await self.says("Ann", w(Command.STOP), "stops")
+        await self.says("Ann", w(Command.START), "starts again")
+
+
+async def tour(bot: MemoryBot, channel: ChannelName, language: str) -> list[Sample]:
+    return await Tour(bot, channel, language).run()
+
+
+def catalog_entries() -> list[tuple[str, str | None]]:
+    """Every (msgid, context) in the template, but the command words."""
+    with (ROOT / "locales" / "messages.pot").open("rb") as template:
+        catalog = read_po(template)
+    return [
+        (message.id if isinstance(message.id, str) else message.id[0], message.context)
+        for message in catalog
+        if message.id and message.context != "keyword"
+    ]
+
+
+def uncovered(samples: list[Sample]) -> list[str]:
+    """English catalog entries whose words appear in no sample (subject or body)."""
+    texts = "\n".join(f"{s.subject or ''}\n{s.body}" for s in samples)
+    flat = " ".join(texts.split())
+    missing = []
+    for msgid, _context in catalog_entries():
+        pieces = [" ".join(p.split()) for p in re.split(r"\{[a-z_]+\}", msgid)]
+        if not all(piece.strip() in flat for piece in pieces if piece.strip()):
+            missing.append(msgid)
+    return missing
