@@ -286,9 +286,11 @@ async def test_a_bare_lead_word_from_a_lead_is_explained_not_kept_as_a_comment(b
     await bot.delivered()
     await bot.send_in(TELEGRAM, "9100", "EXTEND")
     await bot.send_in(TELEGRAM, "9100", "ask")
+    await bot.send_in(TELEGRAM, "9100", "Answer")
     replies = [m.body for m in await bot.delivered()]
     assert replies[0].startswith("Please write EXTEND CARE9, the new date")
     assert replies[1] == "Please write ASK, the project code and your question."
+    assert replies[2] == "Please write ANSWER, the question number and your answer."
     async with bot.sessions() as session:
         assert (await session.scalars(select(Comment))).all() == []
 
