@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from . import briefs, contributors, meetings, outbox, projects, questions
+from .report import report_command
 from .service import db_app, serve_command, worker_command
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(meetings.window_app, name="window", no_args_is_help=True)
 app.add_typer(questions.question_app, name="question", no_args_is_help=True)
 app.add_typer(questions.comment_app, name="comment", no_args_is_help=True)
 app.add_typer(outbox.app, name="outbox")
+app.command("report")(report_command)
 
 
 def main() -> None:

@@ -1,0 +1,335 @@
+"""The project record written out: an accessible HTML page, Markdown, CSV or JSON.
+
+HTML and Markdown have the same sections and tables: the checklist first (each criterion
+says "Met" or "Not met" in words, never by colour alone), then the leads, brief versions,
+meetings, comment windows with every extension and its reason, reach per channel, every
+comment with its response, every question with its answer. Dates are written out with the
+weekday in the project's time zone. CSV has one row per contribution; JSON holds everything
+with ISO 8601 times.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from .i18n import format_when
+from .record import Record
+
+FORMATS = ("html", "md", "csv", "json")
+
+Table = tuple[str, list[str], list[list[str]]]  # caption, headers, rows
+
+
+def render(record: Record, form: str) -> str:
+    match form:
+        case "html":
+            return to_html(record)
+        case "md":
+            return to_markdown(record)
+        case "csv":
+            return to_csv(record)
+        case "json":
+            return to_json(record)
+    raise ValueError(f"'{form}' is not a format; choose one of {', '.join(FORMATS)}")
+
+
+def _when(record: Record, moment: datetime | None) -> str:
+    return format_when(moment, "en", record.time_zone) if moment else ""
+
+
+def _status(record: Record) -> str:
+    closed = f", closed on {_when(record, record.closed_at)}" if record.closed_at else ""
+    review = f"; review on {record.review_on}" if record.review_on else "; no review date"
+    return f"{record.status.capitalize()}{closed}{review}."
+
+
+def sections(record: Record) -> list[tuple[str, str | None, Table | None]]:
+    """(heading, a sentence, a table) for each part of the record, in order."""
+    met = sum(check.passed for check in record.checklist)
+    parts: list[tuple[str, str | None, Table | None]] = [
+        (
+            "Checklist",
+            f"{met} of {len(record.checklist)} co-production criteria met.",
+            (
+                "The co-production criteria",
+                ["Criterion", "Result", "What we found"],
+                [
+                    [c.criterion, "Met" if c.passed else "Not met", c.detail]
+                    for c in record.checklist
+                ],
+            ),
+        ),
+        (
+            "Leads",
+            None,
+            (
+                "The project's leads",
+                ["Name", "Lead as"],
+                [[lead.name, str(lead.kind)] for lead in record.leads],
+            ),
+        ),
+        (
+            "Brief versions",
+            None if record.briefs else "No brief has been published.",
+            (
+                "Every version of the brief",
+                ["Version", "Sent on", "What changed"],
+                [
+                    [str(b.version), _when(record, b.published_at), b.change_note or ""]
+                    for b in record.briefs
+                ],
+            )
+            if record.briefs
+            else None,
+        ),
+        (
+            "Meetings",
+            None if record.meetings else "No meetings are recorded.",
+            (
+                "Meetings",
+                ["When", "Minutes", "Place"],
+                [
+                    [_when(record, m.starts_at), str(m.minutes), m.place or ""]
+                    for m in record.meetings
+                ],
+            )
+            if record.meetings
+            else None,
+        ),
+        (
+            "Comment windows",
+            None if record.windows else "Comments have not been opened.",
+            (
+                "Comment windows and every extension",
+                ["Opened", "Closes", "After the meeting on", "Extensions and reasons"],
+                [
+                    [
+                        _when(record, w.opens_at),
+                        _when(record, w.closes_at),
+                        _when(record, w.after_meeting),
+                        "; ".join(
+                            f"on {_when(record, e.extended_at)}, to "
+                            f"{_when(record, e.new_closes_at)}: {e.reason}"
+                            for e in w.extensions
+                        )
+                        or "none",
+                    ]
+                    for w in record.windows
+                ],
+            )
+            if record.windows
+            else None,
+        ),
+        (
+            "Reach",
+            None if record.reach else "No messages have been sent.",
+            (
+                "Messages by channel",
+                ["Channel", "Sent", "Delivered", "Failed", "Waiting"],
+                [
+                    [str(r.channel), str(r.sent), str(r.delivered), str(r.failed), str(r.waiting)]
+                    for r in record.reach
+                ],
+            )
+            if record.reach
+            else None,
+        ),
+        (
+            "Comments",
+            None if record.comments else "No comments were sent.",
+            (
+                "Every comment and its response",
+                ["Number", "From", "By", "Received", "Late", "Comment", "Response", "Reason"],
+                [
+                    [
+                        str(c.number),
+                        c.author,
+                        str(c.channel or ""),
+                        _when(record, c.received_at),
+                        "Late" if c.late else "On time",
+                        c.text,
+                        str(c.response or "No response yet"),
+                        c.reason or "",
+                    ]
+                    for c in record.comments
+                ],
+            )
+            if record.comments
+            else None,
+        ),
+        (
+            "Questions",
+            None if record.questions else "No questions were asked.",
+            (
+                "Every question and its written answer",
+                ["Number", "From", "Asked", "Question", "Answer", "Sent to everyone"],
+                [
+                    [
+                        str(q.number),
+                        q.asked_by,
+                        _when(record, q.asked_at),
+                        q.text,
+                        q.answer or "Not answered yet",
+                        _when(record, q.broadcast_at) or "Not yet",
+                    ]
+                    for q in record.questions
+                ],
+            )
+            if record.questions
+            else None,
+        ),
+        (
+            "Declarations and opt-outs",
+            f"{record.declarations} declarations of interest; {record.left} members left; "
+            f"{record.stopped} stopped messages on a channel.",
+            (
+                "Details, for the leads only",
+                ["Who", "When", "What"],
+                [[d.name, _when(record, d.at), d.what] for d in record.details],
+            )
+            if record.for_leads and record.details
+            else None,
+        ),
+    ]
+    return parts
+
+
+def _title(record: Record) -> str:
+    version = " (leads' version)" if record.for_leads else ""
+    return f"Project record: {record.title} ({record.code}){version}"
+
+
+def to_html(record: Record) -> str:
+    body = [f"<h1>{html.escape(_title(record))}</h1>", f"<p>{html.escape(_status(record))}</p>"]
+    for heading, sentence, table in sections(record):
+        body.append(f"<h2>{html.escape(heading)}</h2>")
+        if sentence:
+            body.append(f"<p>{html.escape(sentence)}</p>")
+        if table:
+            caption, headers, rows = table
+            head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
+            lines = "\n".join(
+                "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+                for row in rows
+            )
+            body.append(
+                f"<table>\n<caption>{html.escape(caption)}</caption>\n"
+                f"<thead><tr>{head}</tr></thead>\n<tbody>\n{lines}\n</tbody>\n</table>"
+            )
+    return (
+        '<!DOCTYPE html>\n<html lang="en" dir="ltr">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(_title(record))}</title>\n"
+        "<style>\n"
+        "body { font-family: Arial, Helvetica, sans-serif; font-size: 19px; line-height: 1.5;"
+        " color: #0b0c0c; background: #ffffff; margin: 16px; }\n"
+        "table { border-collapse: collapse; margin-bottom: 1em; }\n"
+        "caption { text-align: left; font-weight: bold; padding: 4px 0; }\n"
+        "th, td { border: 1px solid #505a5f; padding: 4px 8px; text-align: left;"
+        " vertical-align: top; }\n"
+        "</style>\n</head>\n<body>\n<main>\n" + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _md_cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def to_markdown(record: Record) -> str:
+    out = [f"# {_title(record)}", "", _status(record), ""]
+    for heading, sentence, table in sections(record):
+        out += [f"## {heading}", ""]
+        if sentence:
+            out += [sentence, ""]
+        if table:
+            caption, headers, rows = table
+            out += [
+                f"{caption}:",
+                "",
+                "| " + " | ".join(headers) + " |",
+                "|" + "---|" * len(headers),
+            ]
+            out += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in rows]
+            out.append("")
+    return "\n".join(out)
+
+
+CSV_COLUMNS = (
+    "kind",
+    "number",
+    "from",
+    "channel",
+    "at",
+    "late",
+    "text",
+    "response",
+    "reason",
+    "answer",
+    "answered_at",
+    "broadcast_at",
+)
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
+def to_csv(record: Record) -> str:
+    """One row per contribution: every comment and every question (and, for the leads,
+    every declaration, departure and opt-out)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for c in record.comments:
+        writer.writerow(
+            {
+                "kind": "comment",
+                "number": c.number,
+                "from": c.author,
+                "channel": c.channel or "",
+                "at": _iso(c.received_at),
+                "late": "yes" if c.late else "no",
+                "text": c.text,
+                "response": c.response or "",
+                "reason": c.reason or "",
+            }
+        )
+    for q in record.questions:
+        writer.writerow(
+            {
+                "kind": "question",
+                "number": q.number,
+                "from": q.asked_by,
+                "at": _iso(q.asked_at),
+                "text": q.text,
+                "answer": q.answer or "",
+                "answered_at": _iso(q.answered_at),
+                "broadcast_at": _iso(q.broadcast_at),
+            }
+        )
+    for d in record.details:
+        writer.writerow({"kind": "detail", "from": d.name, "at": _iso(d.at), "text": d.what})
+    return buffer.getvalue()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def to_json(record: Record) -> str:
+    data = _plain(asdict(record))
+    if not record.for_leads:
+        data.pop("details")
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
