@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pydantic import PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.db import DEFAULT_DATABASE_URL
@@ -38,3 +39,6 @@ class Settings(BaseSettings):
     telegram_chat_rate: float = 1.0
     twilio_mps: float = 10.0
     smtp_rate: float = 20.0
+    # Days the words of settled messages are kept (inbound, and sent or delivered outbound);
+    # None keeps them. Comments, questions and answers are kept whatever this says.
+    retention_days: PositiveInt | None = None

@@ -1,5 +1,6 @@
-"""The worker: the dispatcher, the scheduler and the sweep for unhandled inbound messages,
-run under a lease so other workers can tell when this one died.
+"""The worker: the dispatcher, the scheduler, the sweep for unhandled inbound messages and
+the hourly retention purge (when COPRODUCE_RETENTION_DAYS is set), run under a lease so
+other workers can tell when this one died.
 
 On PostgreSQL any number of workers share the work (claims skip what others hold). On
 SQLite one worker sends at a time: a second one says so and waits, and takes over when the
@@ -19,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from storage.db import is_sqlite, transaction
+from storage.retention import Purged, purge_old_bodies
 from storage.workers import (
     dispatching_worker,
     forget_gone_workers,
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 LEASE_TTL = timedelta(seconds=30)
 RENEW_SECONDS = 5.0
 LEFTOVER_SWEEP = timedelta(seconds=30)
+RETENTION_EVERY = timedelta(hours=1)
 
 
 def process_alive(pid: int) -> bool:
@@ -136,6 +139,7 @@ async def _work(services: Services, lease: WorkerLease, stop: asyncio.Event) -> 
         services.dispatcher.run(working),
         services.scheduler.run(working),
         _sweep_leftovers(services, working),
+        _purge_hourly(services, working),
     ]
     tasks = [asyncio.create_task(part) for part in parts]
     try:
@@ -163,6 +167,32 @@ async def _sweep_leftovers(services: Services, stop: asyncio.Event) -> None:
         except Exception:
             log.exception("could not look for unprocessed messages")
         await _pause(stop, LEFTOVER_SWEEP.total_seconds())
+
+
+async def purge_expired(services: Services) -> Purged | None:
+    """Clear the words of messages older than COPRODUCE_RETENTION_DAYS (None when unset)."""
+    days = services.settings.retention_days
+    if days is None:
+        return None
+    async with transaction(services.sessions) as session:
+        purged = await purge_old_bodies(session, services.clock.now(), days)
+    if purged.total:
+        log.info(
+            "retention: cleared %d received and %d sent message bodies older than %d days",
+            purged.inbound,
+            purged.outbound,
+            days,
+        )
+    return purged
+
+
+async def _purge_hourly(services: Services, stop: asyncio.Event) -> None:
+    while not stop.is_set() and services.settings.retention_days is not None:
+        try:
+            await purge_expired(services)
+        except Exception:
+            log.exception("could not clear old message bodies")
+        await _pause(stop, RETENTION_EVERY.total_seconds())
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

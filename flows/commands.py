@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from storage.errors import InvalidInput
-from storage.models import QuestionDirection
+from storage.models import QuestionDirection, ResponseStatus
 
-from . import replies
+from . import replies, responses
 from .effects import (
     AddComment,
     AskLeads,
@@ -22,6 +22,7 @@ from .effects import (
     LeadAnswer,
     LeadAsk,
     LeadExtend,
+    LeadRespond,
     Leave,
     OfferChoice,
     Reply,
@@ -266,6 +267,26 @@ def extend_command(situation: Situation, rest: str, t: Translator) -> list[Effec
     return [LeadExtend(found.id, until, reason)]
 
 
+def respond_command(situation: Situation, rest: str, t: Translator) -> list[Effect] | None:
+    number = first_word(rest).lstrip("#")
+    status, reason = responses.read_status(after_first_word(rest))
+    if not _leads_something(situation) and (not number.isdigit() or status is None):
+        return None  # "Respond to the letter..." from a member is their own words
+    if not number.isdigit():
+        return [Reply("respond-how", responses.respond_how(t))]
+    comment = situation.comment
+    if comment is None:
+        return [Reply("no-such-comment", responses.no_such_comment(t, number))]
+    project = situation.project(comment.project_id)
+    if project is None or not project.is_lead:
+        return [Reply("refused", replies.leads_only(t, comment.project_code))]
+    if status is None:
+        return [Reply("respond-how", responses.respond_how(t))]
+    if not reason and status != ResponseStatus.UNDER_REVIEW:
+        return [Reply("respond-how", responses.reason_needed(t))]
+    return [LeadRespond(comment.id, status, reason or None)]
+
+
 COMMAND_HANDLERS: dict[Command, Handler] = {
     Command.JOIN: join_command,
     Command.LEAVE: leave_command,
@@ -280,4 +301,5 @@ COMMAND_HANDLERS: dict[Command, Handler] = {
     Command.ASK: ask_command,
     Command.ANSWER: answer_command,
     Command.EXTEND: extend_command,
+    Command.RESPOND: respond_command,
 }

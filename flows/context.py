@@ -8,7 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ContactPoint, Contributor, Project
+from storage.consents import record_consent, said_how
+from storage.models import ConsentTopic, ContactPoint, Contributor, Project
 
 from .outbound import Message, Reader, Render, reader_for, send_to_point
 
@@ -55,4 +56,17 @@ class Exchange:
             now=self.now,
             project_id=project.id if project else None,
             reply_to_inbound_id=self.inbound_id,
+        )
+
+    async def record_consent(self, topic: ConsentTopic, given: bool, word: str) -> None:
+        """Consent given or withdrawn by sending ``word`` on this channel (contact consent is
+        for this channel)."""
+        await record_consent(
+            self.session,
+            contributor_id=self.contributor.id,
+            topic=topic,
+            channel=self.point.channel,
+            given=given,
+            how=said_how(self.point.channel, word),
+            now=self.now,
         )

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storage.models import ResponseStatus
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -117,6 +119,13 @@ class LeadExtend:
     reason: str
 
 
+@dataclass(frozen=True)
+class LeadRespond:
+    comment_id: int
+    status: ResponseStatus
+    reason: str | None
+
+
 Effect = (
     Reply
     | StopChannel
@@ -135,4 +144,5 @@ Effect = (
     | LeadAsk
     | LeadAnswer
     | LeadExtend
+    | LeadRespond
 )

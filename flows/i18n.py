@@ -9,7 +9,7 @@ person it is for.
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -79,6 +79,12 @@ def format_when(moment: datetime, language: str, time_zone: str) -> str:
     time = format_time(local, format="HH:mm", locale=locale)
     # The joining word comes from the catalog so each language says "at" its own way.
     return translator(language).gettext("{date} at {time}").format(date=day, time=time)
+
+
+def format_day(day: date, language: str) -> str:
+    """A day written out with its weekday, in the reader's language: 'Monday 1 March 2027'."""
+    locale = Locale.parse(_FORMAT_LOCALES.get(language, language))
+    return format_date(day, format=_DATE_PATTERNS.get(language, "full"), locale=locale)
 
 
 def usable_language(code: str | None, fallback: str = SOURCE_LANGUAGE) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .closing import run_review_reminder
 from .digests import run_daily_digest, run_window_close
 from .windows import run_window_open, run_window_reminder
 
@@ -23,4 +24,5 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     "window-reminder": run_window_reminder,
     "window-daily-digest": run_daily_digest,
     "window-close": run_window_close,
+    "project-review": run_review_reminder,
 }

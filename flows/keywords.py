@@ -34,6 +34,7 @@ class Command(StrEnum):
     ASK = "ask"
     ANSWER = "answer"
     EXTEND = "extend"
+    RESPOND = "respond"
 
 
 def keyword_words(t: Translator) -> dict[Command, str]:
@@ -71,6 +72,8 @@ def keyword_words(t: Translator) -> dict[Command, str]:
         Command.ANSWER: t.pgettext("keyword", "ANSWER"),
         # TRANSLATORS: a lead's command word to keep comments open for longer.
         Command.EXTEND: t.pgettext("keyword", "EXTEND"),
+        # TRANSLATORS: a lead's command word to say what will be done about a comment.
+        Command.RESPOND: t.pgettext("keyword", "RESPOND"),
     }
 
 

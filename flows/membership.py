@@ -16,7 +16,7 @@ from storage.briefs import latest_brief
 from storage.conversations import clear_state, pending_state, set_state
 from storage.declarations import record_declaration
 from storage.memberships import join, leave, members_to_tell, membership
-from storage.models import Contributor, MembershipStatus, Project
+from storage.models import ConsentTopic, Contributor, MembershipStatus, Project
 from storage.projects import add_members
 
 from .briefs import brief_message
@@ -88,6 +88,7 @@ async def join_project(exchange: Exchange, project: Project) -> None:
     """JOIN: take part, then say what a declaration of interest is and how to make one."""
     actor = f"contributor:{exchange.contributor.id}"
     await join(exchange.session, project, exchange.contributor.id, exchange.now, actor)
+    await exchange.record_consent(ConsentTopic.CONTACT, True, "JOIN")
     await set_state(
         exchange.session,
         exchange.contributor.id,
@@ -122,6 +123,8 @@ async def declare_interest(exchange: Exchange, project: Project, text: str | Non
         channel=exchange.point.channel,
         now=exchange.now,
     )
+    # The joined message told them the leads see what they declare.
+    await exchange.record_consent(ConsentTopic.DECLARATIONS, True, "DECLARE" if text else "NONE")
 
     def thanks(reader: Reader) -> Message:
         t = reader.t

@@ -44,9 +44,13 @@ def _when(record: Record, moment: datetime | None) -> str:
 
 
 def _status(record: Record) -> str:
-    closed = f", closed on {_when(record, record.closed_at)}" if record.closed_at else ""
-    review = f"; review on {record.review_on}" if record.review_on else "; no review date"
-    return f"{record.status.capitalize()}{closed}{review}."
+    state = (
+        f"Closed on {_when(record, record.closed_at)}"
+        if record.closed_at
+        else record.status.capitalize()
+    )
+    review = f"review on {record.review_on}" if record.review_on else "no review date"
+    return f"{state}; {review}."
 
 
 def sections(record: Record) -> list[tuple[str, str | None, Table | None]]:

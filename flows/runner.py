@@ -18,6 +18,7 @@ from storage.conversations import clear_state, set_state
 from storage.memberships import membership
 from storage.models import (
     CommentWindow,
+    ConsentTopic,
     ContactPoint,
     Contributor,
     InboundMessageRow,
@@ -44,6 +45,7 @@ from .effects import (
     LeadAnswer,
     LeadAsk,
     LeadExtend,
+    LeadRespond,
     Leave,
     OfferChoice,
     Reply,
@@ -59,6 +61,7 @@ from .keywords import parse, tidy
 from .membership import declare_interest, join_project, leave_project
 from .outbound import Message
 from .questions import answer_question, ask_group, ask_leads, record_reply
+from .responses import respond_over_channel
 from .sender import Sender
 from .situation import Situation, load_situation
 from .windows import extend_comment_window
@@ -218,8 +221,10 @@ async def apply_effect(exchange: Exchange, effect: Effect) -> None:
     match effect:
         case StopChannel():
             exchange.point.opted_out_at = now
+            await exchange.record_consent(ConsentTopic.CONTACT, False, "STOP")
         case StartChannel():
             exchange.point.opted_out_at = None
+            await exchange.record_consent(ConsentTopic.CONTACT, True, "START")
         case Reply():
             await exchange.reply(effect.kind, effect.body, choices=effect.choices)
         case OfferChoice():
@@ -261,6 +266,8 @@ async def apply_effect(exchange: Exchange, effect: Effect) -> None:
             )
         case SetNamed():
             person.named_in_comments = effect.named
+            word = "NAME ME" if effect.named else "ANONYMOUS"
+            await exchange.record_consent(ConsentTopic.NAMED, effect.named, word)
         case SetLanguage():
             person.language = effect.language
             name = language_name(effect.language)
@@ -283,6 +290,8 @@ async def apply_effect(exchange: Exchange, effect: Effect) -> None:
                 extended_by=person.id,
                 actor=actor,
             )
+        case LeadRespond():
+            await respond_over_channel(exchange, effect.comment_id, effect.status, effect.reason)
 
 
 async def _project(session: AsyncSession, project_id: int) -> Project:

@@ -16,13 +16,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.conversations import pending_state
 from storage.memberships import led_project_ids, memberships_of
-from storage.models import CommentWindow, MembershipStatus, Project, Question, QuestionDirection
+from storage.models import (
+    Comment,
+    CommentWindow,
+    MembershipStatus,
+    Project,
+    Question,
+    QuestionDirection,
+)
 from storage.windows import last_closed_windows, open_windows
 
 from .keywords import Command, ParsedText
 from .sender import Sender
 
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]{1,11}$")
+# A row number small enough for any database's integer column.
+# Row ids fit in a 32-bit integer; a longer number cannot name one (and PostgreSQL would
+# refuse to compare it with one).
+_LARGEST_ID = 2**31 - 1
+
+
+def _number_in(word: str) -> int | None:
+    """The id a word like "12" or "#12" names (in any script's digits), if it can be one."""
+    digits = word.removeprefix("#")
+    if not digits.isdigit() or len(digits) > 10:
+        return None
+    number = int(digits)
+    return number if 0 < number <= _LARGEST_ID else None
 
 
 # A message sent this soon after a window closed, that is not a question, is a late comment.
@@ -68,6 +88,13 @@ class QuestionView:
 
 
 @dataclass(frozen=True)
+class CommentView:
+    id: int
+    project_id: int
+    project_code: str
+
+
+@dataclass(frozen=True)
 class Pending:
     state: str
     data: dict[str, Any]
@@ -88,6 +115,8 @@ class Situation:
     named_code: str | None = None
     # The question whose number is the first word after ANSWER, when there is one.
     question: QuestionView | None = None
+    # The comment whose number is the first word after RESPOND, when there is one.
+    comment: CommentView | None = None
     named_in_comments: bool = False
 
     def project(self, project_id: int) -> ProjectView | None:
@@ -143,10 +172,18 @@ async def load_situation(
             named = views.get(project.id) or _view(project, None, False, {}, {})
 
     question = None
-    if parsed.command == Command.ANSWER and word.lstrip("#").isdigit():
-        found = await session.get(Question, int(word.lstrip("#")))
+    number = _number_in(word)
+    if parsed.command == Command.ANSWER and number is not None:
+        found = await session.get(Question, number)
         if found is not None:
             question = QuestionView(found.id, found.project_id, found.direction, found.asked_by)
+
+    comment = None
+    if parsed.command == Command.RESPOND and number is not None:
+        said = await session.get(Comment, number)
+        where = await session.get(Project, said.project_id) if said else None
+        if said is not None and where is not None:
+            comment = CommentView(said.id, said.project_id, where.code)
 
     state = await pending_state(session, sender.contributor_id)
     pending = Pending(state.state, dict(state.data), state.expires_at) if state else None
@@ -158,6 +195,7 @@ async def load_situation(
         named=named,
         named_code=named_code,
         question=question,
+        comment=comment,
         named_in_comments=named_in_comments,
     )
 

@@ -27,6 +27,7 @@ from storage.windows import (
     window_for_meeting,
 )
 
+from .closing import refuse_if_closed
 from .keywords import Command, keyword_words
 from .outbound import Message, Reader, send_to_members
 
@@ -65,6 +66,7 @@ async def add_project_meeting(
     actor: str = "cli",
 ) -> tuple[Meeting, int]:
     """Record a meeting, invite the members (if it is still ahead) and schedule its window."""
+    refuse_if_closed(project)
     meeting = await add_meeting(
         session,
         project_id=project.id,
@@ -134,6 +136,8 @@ async def open_comment_window(
     days = days or project.window_days
     if days < 1:
         raise InvalidInput("a comment window lasts at least a day")
+    if meeting_id is None:
+        refuse_if_closed(project)
     if meeting_id is None and (current := await open_window(session, project.id, now)):
         raise InvalidInput(
             f"comments on {project.code} are already open until "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import AuditEntry
@@ -22,4 +23,17 @@ async def record_audit(
     """Add an entry. ``details`` carry ids and choices, never contact details."""
     session.add(
         AuditEntry(actor=actor, action=action, at=at, project_id=project_id, details=details or {})
+    )
+
+
+async def project_audit(session: AsyncSession, project_id: int) -> list[AuditEntry]:
+    """A project's entries in time order (the order they were added, for equal times)."""
+    return list(
+        (
+            await session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.project_id == project_id)
+                .order_by(AuditEntry.at, AuditEntry.id)
+            )
+        ).all()
     )

@@ -1,4 +1,5 @@
-"""Comments on a project, and which of them have gone out in a daily digest."""
+"""Comments on a project, which of them have gone out in a daily digest, and the leads'
+response to each."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ChannelName
 
-from .errors import InvalidInput
-from .models import Comment
+from .errors import InvalidInput, NotFound
+from .models import Comment, ResponseStatus
 
 
 async def add_comment(
@@ -92,3 +93,33 @@ async def project_comments(session: AsyncSession, project_id: int) -> list[Comme
             )
         ).all()
     )
+
+
+async def find_comment(session: AsyncSession, comment_id: int) -> Comment:
+    comment = await session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(f"no comment {comment_id}")
+    return comment
+
+
+async def record_response(
+    session: AsyncSession,
+    comment: Comment,
+    *,
+    status: ResponseStatus,
+    reason: str | None,
+    responded_by: int | None,
+    now: datetime,
+) -> Comment:
+    """Set the leads' response, replacing any earlier one (the audit log keeps them all)."""
+    reason = " ".join((reason or "").split()) or None
+    if reason is None and status != ResponseStatus.UNDER_REVIEW:
+        raise InvalidInput(
+            f"a response of {status} needs a reason; the comment's author is sent it"
+        )
+    comment.response_status = status
+    comment.response_reason = reason
+    comment.responded_at = now
+    comment.responded_by = responded_by
+    await session.flush()
+    return comment

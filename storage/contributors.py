@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from channels.base import ChannelName
 
+from .consents import ADDED_BY_A_LEAD, record_contact_consents
 from .errors import InvalidInput, NotFound
 from .models import ContactPoint, Contributor
 
@@ -27,8 +28,11 @@ class NewContributor:
     access_needs: tuple[str, ...] = ()
 
 
-async def add_contributor(session: AsyncSession, new: NewContributor, now: datetime) -> Contributor:
-    """Store a contributor and their contact points; refuse an address someone else has."""
+async def add_contributor(
+    session: AsyncSession, new: NewContributor, now: datetime, *, how: str = ADDED_BY_A_LEAD
+) -> Contributor:
+    """Store a contributor and their contact points, with consent to contact on each (given
+    ``how``); refuse an address someone else has."""
     name = " ".join(new.name.split())
     if not name:
         raise InvalidInput("a name is needed")
@@ -69,6 +73,7 @@ async def add_contributor(session: AsyncSession, new: NewContributor, now: datet
             # Someone who wrote in before being added: keep their opt-out, now they have a name.
             point.contributor_id = contributor.id
     await session.flush()
+    await record_contact_consents(session, contributor.id, new.addresses, how=how, now=now)
     return contributor
 
 

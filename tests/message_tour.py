@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -21,13 +21,14 @@ from sqlalchemy import select
 
 from channels.base import ChannelName, OutboundMessage
 from flows.briefs import publish_brief
+from flows.closing import close_project, reopen_project
 from flows.i18n import language_name, translator
 from flows.keywords import Command, keyword_words
 from flows.membership import invite_members
 from flows.windows import add_project_meeting, open_comment_window
 from storage.db import transaction
 from storage.memberships import join
-from storage.models import Contributor, LeadKind, Question
+from storage.models import Comment, Contributor, LeadKind, Question
 from storage.projects import create_project, find_project
 from storage.reply_tokens import token_for
 from tests.bot_fixture import MemoryBot
@@ -46,6 +47,8 @@ Tell us what works now, what does not, and what you would change.
 MEETING = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)  # Tuesday, the day after the tour starts
 EXTENDED = datetime(2026, 12, 20, 19, 30, tzinfo=UTC)  # the lead gives more time, to this
 LATER_MEETING = datetime(2027, 1, 12, 18, 0, tzinfo=UTC)  # after the tour ends
+REVIEW_ON = date(2027, 1, 4)  # CARE1's review, a Monday before that meeting
+REVIEW_REMINDER = datetime(2027, 1, 4, 9, 1, tzinfo=UTC)
 PROJECTS = {
     "CARE1": "Better home care",
     "CARE2": "Day centres",
@@ -187,6 +190,8 @@ class Tour:
         await self._leads_at_work()
         await self._two_projects()
         await self._leaving()
+        await self._responses()
+        await self._closing()
         return self.samples
 
     async def _set_up(self) -> None:
@@ -404,6 +409,43 @@ class Tour:
         await self.says("Ann", f"{w(Command.QUESTION)} Can I come back?", "asks in no project")
         await self.says("Ann", w(Command.STOP), "stops")
         await self.says("Ann", w(Command.START), "starts again")
+
+    async def _responses(self) -> None:
+        """Lee answers the comments: Bea is told each outcome; Ann has left, so is not."""
+        w = self.word
+        async with self.bot.sessions() as session:
+            said = (await session.scalars(select(Comment).order_by(Comment.id))).all()
+        bea = [c.id for c in said if c.contributor_id == self.people["Bea"].id]
+        ann = next(c.id for c in said if c.contributor_id == self.people["Ann"].id)
+        respond = w(Command.RESPOND)
+        await self.says("Lee", respond, "lead sends the respond word alone")
+        await self.says("Lee", f"{respond} 999 adopted Yes", "lead responds to no comment")
+        await self.says("Lee", f"{respond} {bea[0]} adopted", "lead gives no reason")
+        await self.says("Ann", f"{respond} {bea[0]} adopted Yes", "a member tries to respond")
+        for number, words, step in (
+            (bea[0], "review", "lead is still thinking"),
+            (bea[0], "adopted There will be more visits at weekends.", "lead adopts it"),
+            (bea[1], "partly We will post the plan to those who ask.", "lead adopts part"),
+            (bea[1], "not We cannot post the plan to everyone.", "lead does not adopt it"),
+            (ann, "adopted We will tell you when a visit is late.", "the author has left"),
+        ):
+            await self.says("Lee", f"{respond} {number} {words}", step)
+
+    async def _closing(self) -> None:
+        """Lee closes CARE1, is reminded on the review date, and opens it again for a
+        complaint."""
+        now = self.bot.clock.now
+        await self.lead_does(
+            "the project closes",
+            lambda s, p: close_project(s, p, review_on=REVIEW_ON, now=now()),
+        )
+        await self.at("the review date", REVIEW_REMINDER)
+        await self.lead_does(
+            "the project opens again",
+            lambda s, p: reopen_project(
+                s, p, reason="A carer wrote to us about the night visits.", now=now()
+            ),
+        )
 
 
 async def tour(bot: MemoryBot, channel: ChannelName, language: str) -> list[Sample]:

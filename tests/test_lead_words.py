@@ -304,3 +304,13 @@ async def test_none_in_reply_to_a_lead_question_is_the_answer_not_a_declaration(
     [response] = await all_of(bot, QuestionResponse)
     assert response.text == "None."
     assert await all_of(bot, Declaration) == []
+
+
+async def test_an_answer_to_a_number_too_big_to_be_a_question_is_not_found(bot) -> None:
+    await care1(bot)
+    await bot.send_in(TELEGRAM, LEAD, "ANSWER 99999999999 Yes")
+    await bot.send_in(TELEGRAM, LEAD, "ANSWER ۱۲ Yes")  # Urdu digits are a number too
+    assert await heard(bot) == {
+        LEAD: ["We cannot find question 99999999999.", "We cannot find question ۱۲."]
+    }
+    assert await all_of(bot, Answer) == []

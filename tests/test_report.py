@@ -12,9 +12,11 @@ from sqlalchemy import select
 
 from channels.base import ChannelName
 from flows.briefs import publish_brief
+from flows.closing import close_project
 from flows.questions import answer_question
 from flows.record import project_record
 from flows.record_render import render
+from flows.responses import respond_to_comment
 from flows.windows import add_project_meeting, extend_comment_window
 from storage.db import transaction
 from storage.memberships import join
@@ -70,12 +72,22 @@ async def run_project(bot, *, two_leads: bool, respond: bool, review: bool) -> N
         question = await session.scalar(select(Question))
         await answer_question(session, question, "The council pays.", now=now())
         if respond:
-            for comment in await session.scalars(select(Comment)):
-                comment.response_status = ResponseStatus.ADOPTED
-                comment.response_reason = "We will text when a visit is late."
-                comment.responded_at = now()
-        if review:
-            project.review_on = date(2027, 6, 1)
+            for comment in (await session.scalars(select(Comment))).all():
+                await respond_to_comment(
+                    session,
+                    comment,
+                    ResponseStatus.ADOPTED,
+                    "We will text when a visit is late.",
+                    now=now(),
+                    responded_by=lee.id,
+                )
+    await bot.delivered()
+    if review:
+        bot.clock.advance(days=11)
+        await bot.services.scheduler.run_due()
+        async with transaction(bot.sessions) as session:
+            project = await find_project(session, "CARE1")
+            await close_project(session, project, review_on=date(2027, 6, 1), now=now())
     await bot.delivered()
 
 
@@ -97,6 +109,10 @@ async def test_a_project_run_by_the_rules_meets_every_criterion(bot) -> None:
         ("Every question answered in writing and sent to everyone", True),
         ("A review date is set", True),
     ]
+    assert (record.status, record.review_on) == ("closed", "Tuesday 1 June 2027")
+    assert "Closed on " in render(record, "md") and "review on Tuesday 1 June 2027" in render(
+        record, "md"
+    )
     [comment] = record.comments
     assert (comment.author, comment.channel, comment.late) == ("A member", SMS, False)
     assert comment.response == ResponseStatus.ADOPTED

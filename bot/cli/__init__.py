@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import briefs, contributors, meetings, outbox, projects, questions
+from . import briefs, closing, contributors, data_rights, meetings, outbox, projects, questions
 from .report import report_command
 from .service import db_app, serve_command, worker_command
 
@@ -26,7 +26,15 @@ app.add_typer(meetings.window_app, name="window", no_args_is_help=True)
 app.add_typer(questions.question_app, name="question", no_args_is_help=True)
 app.add_typer(questions.comment_app, name="comment", no_args_is_help=True)
 app.add_typer(outbox.app, name="outbox")
+# Defined beside each other (the end of a project and its record), listed where they belong.
+projects.app.command("close")(closing.close_command)
+projects.app.command("reopen")(closing.reopen_command)
+app.command("audit")(closing.audit_command)
 app.command("report")(report_command)
+# A person's data rights, beside the other contributor commands; retention under db.
+contributors.app.command("export")(data_rights.export_command)
+contributors.app.command("erase")(data_rights.erase_command)
+db_app.command("purge")(data_rights.purge_command)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from storage.db import transaction
 from storage.errors import InvalidInput
 from storage.projects import find_project
 
-from .common import database, print_json, reports_errors, run
+from .common import BY_HELP, acting_lead, database, print_json, reports_errors, run
 
 app = typer.Typer(help="Briefs: publish a new version, list the versions.", no_args_is_help=True)
 
@@ -60,6 +60,7 @@ def publish(
     alt: list[str] = typer.Option(
         [], "--alt", help="Another format and its link, e.g. easy-read=https://..."
     ),
+    by: str = typer.Option(None, "--by", help=BY_HELP),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Publish a new version of the brief and send it to every member."""
@@ -69,6 +70,7 @@ def publish(
     async def _publish() -> tuple[str, PublishedBrief]:
         async with database() as sessions, transaction(sessions) as session:
             project = await find_project(session, code)
+            actor = await acting_lead(session, project, by)
             published = await publish_brief(
                 session,
                 project,
@@ -77,6 +79,8 @@ def publish(
                 note=note,
                 alt_formats=alternatives,
                 now=SystemClock().now(),
+                published_by=actor.contributor_id,
+                actor=actor.label,
             )
             return project.code, published
 

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import getpass
 import json
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.contributors import find_contributor
 from storage.db import create_engine, session_factory
 from storage.errors import InvalidInput, NotFound
+from storage.memberships import leads_of
 from storage.migrate import DatabaseNotReady, prepare
+from storage.models import Project
 
 from ..settings import Settings
 
@@ -69,3 +74,31 @@ def print_json(data: Any) -> None:
 
 def note(message: str) -> None:
     typer.echo(f"Note: {message}", err=True)
+
+
+# Who did a lead action from the command line, for the audit log: the lead named with --by
+# (checked to be a lead of the project), else the login name of whoever ran the command.
+BY_HELP = "Who is acting: your contributor id or email as a lead (else your login name)."
+
+
+@dataclass(frozen=True)
+class Actor:
+    label: str  # as the audit log shows it: "contributor:3" or "cli:<login name>"
+    contributor_id: int | None = None
+
+
+def login_actor() -> Actor:
+    try:
+        return Actor(f"cli:{getpass.getuser()}")
+    except (OSError, KeyError):  # no login name to be had (some containers)
+        return Actor("cli")
+
+
+async def acting_lead(session: AsyncSession, project: Project, by: str | None) -> Actor:
+    """The lead named by ``--by``, refused if they do not lead the project; else the login."""
+    if not by:
+        return login_actor()
+    person = await find_contributor(session, by)
+    if person.id not in {lead.id for lead in await leads_of(session, project.id)}:
+        raise InvalidInput(f"{by} is not a lead of {project.code}")
+    return Actor(f"contributor:{person.id}", person.id)

@@ -15,6 +15,7 @@ from channels.email import normalise_email
 from channels.sms import normalise_phone
 from channels.telegram import normalise_chat_id
 from flows.i18n import available_languages, parse_language
+from storage.consents import CSV_IMPORT
 from storage.contributors import NewContributor, add_contributor, list_contributors
 from storage.db import transaction
 from storage.errors import InvalidInput
@@ -198,7 +199,7 @@ def import_csv(
                     )
                     # A savepoint per row: a bad row leaves the good ones untouched.
                     async with session.begin_nested():
-                        contributor = await add_contributor(session, new, now)
+                        contributor = await add_contributor(session, new, now, how=CSV_IMPORT)
                     imported.append(contributor.id)
                     needs.extend(new.access_needs)
                 except ValueError as error:  # InvalidInput is a ValueError too

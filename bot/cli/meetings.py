@@ -11,7 +11,7 @@ from flows.windows import add_project_meeting, extend_comment_window, open_comme
 from storage.db import transaction
 from storage.projects import find_project
 
-from .common import database, print_json, reports_errors, run
+from .common import BY_HELP, acting_lead, database, print_json, reports_errors, run
 
 meeting_app = typer.Typer(help="Meetings: members are invited; comments open after.")
 window_app = typer.Typer(help="Comment windows: open one by hand, or extend one.")
@@ -25,6 +25,7 @@ def add_meeting(
     minutes: int = typer.Option(90, "--minutes", help="How long the meeting lasts."),
     place: str = typer.Option(None, "--place", help="Where it is, in plain words."),
     window_days: int = typer.Option(None, "--window-days", help="Days for comments after it."),
+    by: str = typer.Option(None, "--by", help=BY_HELP),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Record a meeting: members are invited, and comments open when it ends."""
@@ -33,6 +34,7 @@ def add_meeting(
         async with database() as sessions, transaction(sessions) as session:
             project = await find_project(session, code)
             starts_at = local_time(at, project.time_zone)
+            actor = await acting_lead(session, project, by)
             meeting, reached = await add_project_meeting(
                 session,
                 project,
@@ -41,6 +43,7 @@ def add_meeting(
                 place=place,
                 window_days=window_days,
                 now=SystemClock().now(),
+                actor=actor.label,
             )
             return {
                 "project": project.code,
@@ -65,13 +68,17 @@ def add_meeting(
 def open_window_command(
     code: str = typer.Argument(..., help="The project code."),
     days: int = typer.Option(None, "--days", help="How many days it stays open (default 7)."),
+    by: str = typer.Option(None, "--by", help=BY_HELP),
 ) -> None:
     """Open a comment window now and tell every member."""
 
     async def _open() -> str:
         async with database() as sessions, transaction(sessions) as session:
             project = await find_project(session, code)
-            window = await open_comment_window(session, project, now=SystemClock().now(), days=days)
+            actor = await acting_lead(session, project, by)
+            window = await open_comment_window(
+                session, project, now=SystemClock().now(), days=days, actor=actor.label
+            )
             closes = format_when(window.closes_at, "en", project.time_zone)
             return f"Comments on {project.code} are open until {closes}."
 
@@ -84,18 +91,22 @@ def extend_window_command(
     code: str = typer.Argument(..., help="The project code."),
     until: str = typer.Option(..., "--until", help="New close, 'YYYY-MM-DD HH:MM'."),
     reason: str = typer.Option("", "--reason", help="Why; it goes to every member."),
+    by: str = typer.Option(None, "--by", help=BY_HELP),
 ) -> None:
     """Keep the open window open for longer; a reason is required and sent to everyone."""
 
     async def _extend() -> str:
         async with database() as sessions, transaction(sessions) as session:
             project = await find_project(session, code)
+            actor = await acting_lead(session, project, by)
             window = await extend_comment_window(
                 session,
                 project,
                 until=local_time(until, project.time_zone),
                 reason=reason,
                 now=SystemClock().now(),
+                extended_by=actor.contributor_id,
+                actor=actor.label,
             )
             closes = format_when(window.closes_at, "en", project.time_zone)
             return f"Comments on {project.code} now close on {closes}. Everyone is being told why."

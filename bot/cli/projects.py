@@ -14,7 +14,7 @@ from storage.errors import InvalidInput
 from storage.models import Contributor, LeadKind
 from storage.projects import create_project, find_project, list_projects
 
-from .common import database, note, print_json, reports_errors, run
+from .common import database, login_actor, note, print_json, reports_errors, run
 
 app = typer.Typer(help="Projects, their leads and members.", no_args_is_help=True)
 
@@ -57,6 +57,7 @@ def create(
                 time_zone=time_zone,
                 default_language=default_language,
                 open_to_all=open_to_all,
+                actor=login_actor().label,
             )
             return project.id, project.code, [c.id for c, _ in leads]
 
@@ -102,7 +103,9 @@ def add_members_command(
                 )
             else:
                 people = [await find_contributor(session, ref) for ref in references]
-            added, already = await invite_members(session, project, people, SystemClock().now())
+            added, already = await invite_members(
+                session, project, people, SystemClock().now(), actor=login_actor().label
+            )
             return project.code, added, already
 
     project_code, added, already = run(_add())

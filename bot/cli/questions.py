@@ -1,4 +1,4 @@
-"""``coproduce question ask | answer | list`` and ``coproduce comment list``."""
+"""``coproduce question ask | answer | list`` and ``coproduce comment list | respond``."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import typer
 
 from bot.clock import SystemClock
 from flows.questions import answer_question, ask_group
-from storage.comments import project_comments
+from flows.responses import STATUS_CHOICES, respond_to_comment, status_from_word
+from storage.comments import find_comment, project_comments
 from storage.db import transaction
-from storage.models import Contributor, QuestionDirection
+from storage.errors import InvalidInput
+from storage.models import Contributor, Project, QuestionDirection
 from storage.projects import find_project
 from storage.questions import answers_to, find_question, project_questions, responses_to
 
-from .common import database, print_json, reports_errors, run
+from .common import BY_HELP, acting_lead, database, print_json, reports_errors, run
 
 question_app = typer.Typer(help="Questions: ask the group, answer in writing, list.")
 comment_app = typer.Typer(help="Comments on a project.")
@@ -23,13 +25,22 @@ comment_app = typer.Typer(help="Comments on a project.")
 def ask(
     code: str = typer.Argument(..., help="The project code."),
     text: str = typer.Argument(..., help="The question for every member."),
+    by: str = typer.Option(None, "--by", help=BY_HELP),
 ) -> None:
     """Push a question to every member; their replies are kept as responses to it."""
 
     async def _ask() -> tuple[int, int]:
         async with database() as sessions, transaction(sessions) as session:
             project = await find_project(session, code)
-            question, reached = await ask_group(session, project, text, now=SystemClock().now())
+            actor = await acting_lead(session, project, by)
+            question, reached = await ask_group(
+                session,
+                project,
+                text,
+                now=SystemClock().now(),
+                asked_by=actor.contributor_id,
+                actor=actor.label,
+            )
             return question.id, reached
 
     number, reached = run(_ask())
@@ -41,13 +52,24 @@ def ask(
 def answer(
     question_id: int = typer.Argument(..., help="The question number."),
     text: str = typer.Argument(..., help="The answer, in plain words."),
+    by: str = typer.Option(None, "--by", help=BY_HELP),
 ) -> None:
     """Answer a question in writing: every member gets it, and the asker is told."""
 
     async def _answer() -> int:
         async with database() as sessions, transaction(sessions) as session:
             question = await find_question(session, question_id)
-            return await answer_question(session, question, text, now=SystemClock().now())
+            project = await session.get(Project, question.project_id)
+            assert project is not None
+            actor = await acting_lead(session, project, by)
+            return await answer_question(
+                session,
+                question,
+                text,
+                now=SystemClock().now(),
+                answered_by=actor.contributor_id,
+                actor=actor.label,
+            )
 
     reached = run(_answer())
     typer.echo(f"The answer to question {question_id} is going to {reached} members.")
@@ -130,6 +152,13 @@ def list_comments(
                         "named": comment.is_named,
                         "window": comment.window_id,
                         "text": comment.text,
+                        "response": comment.response_status.value
+                        if comment.response_status
+                        else None,
+                        "response_reason": comment.response_reason,
+                        "responded_at": comment.responded_at.isoformat()
+                        if comment.responded_at
+                        else None,
                     }
                 )
             return found
@@ -144,5 +173,45 @@ def list_comments(
         late = " (late)" if c["late"] else ""
         typer.echo(
             f"{c['id']}: {c['author'] or 'anonymous'} by {c['channel']}, "
-            f"{c['received_at']}{late}: {c['text']}"
+            f"{c['received_at']}{late}: {c['text']} [{c['response'] or 'no response yet'}]"
         )
+
+
+@comment_app.command("respond")
+@reports_errors
+def respond(
+    comment_id: int = typer.Argument(..., help="The comment number."),
+    status: str = typer.Option(..., "--status", help=f"One of {STATUS_CHOICES}."),
+    reason: str = typer.Option(
+        None,
+        "--reason",
+        help="Why, in plain words; the author reads it. Needed but for under-review.",
+    ),
+    by: str = typer.Option(None, "--by", help=BY_HELP),
+) -> None:
+    """Say what will be done about a comment; its author is told in their own language.
+    A later response replaces the earlier one; the audit log keeps every one."""
+    decided = status_from_word(status)
+    if decided is None:
+        raise InvalidInput(f"--status must be one of {STATUS_CHOICES}, not '{status}'")
+
+    async def _respond() -> tuple[str, bool]:
+        async with database() as sessions, transaction(sessions) as session:
+            comment = await find_comment(session, comment_id)
+            project = await session.get(Project, comment.project_id)
+            assert project is not None
+            actor = await acting_lead(session, project, by)
+            told = await respond_to_comment(
+                session,
+                comment,
+                decided,
+                reason,
+                now=SystemClock().now(),
+                responded_by=actor.contributor_id,
+                actor=actor.label,
+            )
+            return project.code, told
+
+    code, told = run(_respond())
+    author = "its author is being told" if told else "its author cannot be reached"
+    typer.echo(f"Comment {comment_id} on {code} is now {decided.value}; {author}.")

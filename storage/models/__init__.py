@@ -4,6 +4,7 @@ The first Alembic revision creates exactly these; a test compares the two so the
 """
 
 from .enums import (
+    ConsentTopic,
     InboundStatus,
     JobStatus,
     LeadKind,
@@ -21,7 +22,7 @@ from .messaging import (
     ScheduledJob,
     WorkerRow,
 )
-from .people import ContactPoint, Contributor, ReplyToken
+from .people import Consent, ContactPoint, Contributor, ReplyToken
 from .projects import (
     Answer,
     BriefVersion,
@@ -43,6 +44,8 @@ __all__ = [
     "BriefVersion",
     "Comment",
     "CommentWindow",
+    "Consent",
+    "ConsentTopic",
     "ContactPoint",
     "Contributor",
     "ConversationState",

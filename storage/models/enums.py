@@ -65,6 +65,15 @@ class OutboxStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ConsentTopic(StrEnum):
+    """What a contributor agreed to, or withdrew from."""
+
+    CONTACT = "contact"  # being sent messages on one channel (the consent row names it)
+    NAMED = "named"  # their name shown with their comments (NAME ME / ANONYMOUS)
+    # Their declarations of interest kept and shown to the project's leads.
+    DECLARATIONS = "declarations"
+
+
 class JobStatus(StrEnum):
     PENDING = "pending"
     RUNNING = "running"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from channels.base import ChannelName
 
 from ..base import Base, utcnow
-from .enums import sql_enum
+from .enums import ConsentTopic, sql_enum
 
 
 class Contributor(Base):
@@ -73,3 +73,21 @@ class ReplyToken(Base):
     contributor_id: Mapped[int] = mapped_column(ForeignKey("contributors.id", ondelete="CASCADE"))
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Consent(Base):
+    """One agreement given or withdrawn, with when and how; never updated, so the history
+    shows every change. ``channel`` is set for contact on a channel, else None."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contributor_id: Mapped[int] = mapped_column(
+        ForeignKey("contributors.id", ondelete="CASCADE"), index=True
+    )
+    topic: Mapped[ConsentTopic] = mapped_column(sql_enum(ConsentTopic))
+    channel: Mapped[ChannelName | None] = mapped_column(sql_enum(ChannelName))
+    given: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime]
+    # How it was said, in a few words ("sms JOIN", "csv import"); never an address.
+    how: Mapped[str] = mapped_column(String(100))

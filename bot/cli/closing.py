@@ -1,0 +1,133 @@
+"""``coproduce project close | reopen`` and ``coproduce audit``: the end of a project, after
+it, and the record of who did what."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from bot.clock import SystemClock
+from flows.closing import close_project, reopen_project
+from flows.i18n import format_day
+from storage.audit import project_audit
+from storage.db import transaction
+from storage.errors import InvalidInput
+from storage.models import Contributor
+from storage.projects import find_project
+
+from .common import BY_HELP, acting_lead, database, print_json, reports_errors, run
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as error:
+        raise InvalidInput(f"'{text}' is not a date like YYYY-MM-DD") from error
+
+
+@reports_errors
+def close_command(
+    code: str = typer.Argument(..., help="The project code."),
+    review_on: str = typer.Option(
+        ..., "--review-on", help="When to look back at what changed, YYYY-MM-DD (in the future)."
+    ),
+    by: str = typer.Option(None, "--by", help=BY_HELP),
+) -> None:
+    """Close a project: every member is thanked and told the review date; the leads are
+    reminded on that date."""
+    day = parse_day(review_on)
+
+    async def _close() -> str:
+        async with database() as sessions, transaction(sessions) as session:
+            project = await find_project(session, code)
+            actor = await acting_lead(session, project, by)
+            reached = await close_project(
+                session, project, review_on=day, now=SystemClock().now(), actor=actor.label
+            )
+            return (
+                f"Closed {project.code}; thanking {reached} members. The leads will be reminded "
+                f"on {format_day(day, 'en')}."
+            )
+
+    typer.echo(run(_close()))
+
+
+@reports_errors
+def reopen_command(
+    code: str = typer.Argument(..., help="The project code."),
+    reason: str = typer.Option("", "--reason", help="Why; it goes to every member."),
+    by: str = typer.Option(None, "--by", help=BY_HELP),
+) -> None:
+    """Open a closed project again (for comments, complaints or praise after it ended); every
+    member is told why."""
+
+    async def _reopen() -> str:
+        async with database() as sessions, transaction(sessions) as session:
+            project = await find_project(session, code)
+            actor = await acting_lead(session, project, by)
+            reached = await reopen_project(
+                session, project, reason=reason, now=SystemClock().now(), actor=actor.label
+            )
+            return f"Reopened {project.code}; telling {reached} people why."
+
+    typer.echo(run(_reopen()))
+
+
+def _details_text(details: dict[str, Any]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in details.items()) or "-"
+
+
+@reports_errors
+def audit_command(
+    code: str = typer.Argument(..., help="The project code."),
+    json_output: bool = typer.Option(False, "--json", help="Print the log as JSON."),
+) -> None:
+    """Show a project's audit log in time order: when, who, what, and the details."""
+
+    async def _audit() -> tuple[str, list[dict[str, Any]]]:
+        async with database() as sessions, sessions() as session:
+            project = await find_project(session, code)
+            zone = ZoneInfo(project.time_zone)
+            entries = []
+            for entry in await project_audit(session, project.id):
+                kind, _, ref = entry.actor.partition(":")
+                person = (
+                    await session.get(Contributor, int(ref))
+                    if kind == "contributor" and ref.isdigit()
+                    else None
+                )
+                entries.append(
+                    {
+                        "at": entry.at.isoformat(),
+                        "local_time": f"{entry.at.astimezone(zone):%Y-%m-%d %H:%M}",
+                        "actor": entry.actor,
+                        "name": person.name if person and not person.erased_at else None,
+                        "action": entry.action,
+                        "details": entry.details,
+                    }
+                )
+            return project.time_zone, entries
+
+    time_zone, entries = run(_audit())
+    if json_output:
+        print_json(entries)
+        return
+    if not entries:
+        typer.echo("Nothing in the audit log yet.")
+        return
+    rows = [(f"When ({time_zone})", "Who", "Action", "Details")] + [
+        (
+            str(e["local_time"]),
+            f"{e['actor']} ({e['name']})" if e["name"] else str(e["actor"]),
+            str(e["action"]),
+            _details_text(e["details"]),
+        )
+        for e in entries
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)]
+        typer.echo("  ".join([*cells, row[3]]))
