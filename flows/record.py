@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from babel.dates import format_date
@@ -45,6 +45,8 @@ LEAST_WINDOW = timedelta(days=7)
 A_MEMBER = "A member"
 # Outbox kinds that carry the brief: sent on publishing, and with a later invitation.
 BRIEF_KINDS = ("brief", "invitation")
+# Taken by a provider: counted as sent, whatever its delivery report said later.
+HANDED_OVER = (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.UNDELIVERED)
 
 
 @dataclass(frozen=True)
@@ -238,7 +240,7 @@ async def project_record(
     )
     distribution = await _brief_distribution(session, project.id, briefs, memberships)
     checks = checklist(record, meetings, windows, distribution, now)
-    return Record(**{**record.__dict__, "checklist": checks})
+    return replace(record, checklist=checks)
 
 
 def checklist(
@@ -379,13 +381,12 @@ async def _reach(session: AsyncSession, project_id: int) -> tuple[Reach, ...]:
     counts: dict[ChannelName, Counter[OutboxStatus]] = {}
     for channel, status, count in rows:
         counts.setdefault(channel, Counter())[status] = count
-    sent_states = (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.UNDELIVERED)
     failed_states = (OutboxStatus.FAILED, OutboxStatus.UNDELIVERED)
     waiting_states = (OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.UNKNOWN)
     return tuple(
         Reach(
             channel,
-            sum(counts[channel][s] for s in sent_states),
+            sum(counts[channel][s] for s in HANDED_OVER),
             counts[channel][OutboxStatus.DELIVERED],
             sum(counts[channel][s] for s in failed_states),
             sum(counts[channel][s] for s in waiting_states),
@@ -480,9 +481,7 @@ async def _brief_distribution(
                 OutboxRow.project_id == project_id,
                 OutboxRow.kind.in_(BRIEF_KINDS),
                 OutboxRow.created_at >= first,
-                OutboxRow.status.in_(
-                    (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.UNDELIVERED)
-                ),
+                OutboxRow.status.in_(HANDED_OVER),
             )
         )
     )

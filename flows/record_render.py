@@ -53,10 +53,20 @@ def _status(record: Record) -> str:
     return f"{state}; {review}."
 
 
-def sections(record: Record) -> list[tuple[str, str | None, Table | None]]:
+Section = tuple[str, str | None, Table | None]  # heading, a sentence, a table
+
+
+def _listed(
+    heading: str, empty: str, caption: str, headers: list[str], rows: list[list[str]]
+) -> Section:
+    """A section that is its table, or a sentence saying there is nothing to list."""
+    return (heading, None, (caption, headers, rows)) if rows else (heading, empty, None)
+
+
+def sections(record: Record) -> list[Section]:
     """(heading, a sentence, a table) for each part of the record, in order."""
     met = sum(check.passed for check in record.checklist)
-    parts: list[tuple[str, str | None, Table | None]] = [
+    parts: list[Section] = [
         (
             "Checklist",
             f"{met} of {len(record.checklist)} co-production criteria met.",
@@ -78,115 +88,88 @@ def sections(record: Record) -> list[tuple[str, str | None, Table | None]]:
                 [[lead.name, str(lead.kind)] for lead in record.leads],
             ),
         ),
-        (
+        _listed(
             "Brief versions",
-            None if record.briefs else "No brief has been published.",
-            (
-                "Every version of the brief",
-                ["Version", "Sent on", "What changed"],
-                [
-                    [str(b.version), _when(record, b.published_at), b.change_note or ""]
-                    for b in record.briefs
-                ],
-            )
-            if record.briefs
-            else None,
+            "No brief has been published.",
+            "Every version of the brief",
+            ["Version", "Sent on", "What changed"],
+            [
+                [str(b.version), _when(record, b.published_at), b.change_note or ""]
+                for b in record.briefs
+            ],
         ),
-        (
+        _listed(
             "Meetings",
-            None if record.meetings else "No meetings are recorded.",
-            (
-                "Meetings",
-                ["When", "Minutes", "Place"],
-                [
-                    [_when(record, m.starts_at), str(m.minutes), m.place or ""]
-                    for m in record.meetings
-                ],
-            )
-            if record.meetings
-            else None,
+            "No meetings are recorded.",
+            "Meetings",
+            ["When", "Minutes", "Place"],
+            [[_when(record, m.starts_at), str(m.minutes), m.place or ""] for m in record.meetings],
         ),
-        (
+        _listed(
             "Comment windows",
-            None if record.windows else "Comments have not been opened.",
-            (
-                "Comment windows and every extension",
-                ["Opened", "Closes", "After the meeting on", "Extensions and reasons"],
+            "Comments have not been opened.",
+            "Comment windows and every extension",
+            ["Opened", "Closes", "After the meeting on", "Extensions and reasons"],
+            [
                 [
-                    [
-                        _when(record, w.opens_at),
-                        _when(record, w.closes_at),
-                        _when(record, w.after_meeting),
-                        "; ".join(
-                            f"on {_when(record, e.extended_at)}, to "
-                            f"{_when(record, e.new_closes_at)}: {e.reason}"
-                            for e in w.extensions
-                        )
-                        or "none",
-                    ]
-                    for w in record.windows
-                ],
-            )
-            if record.windows
-            else None,
+                    _when(record, w.opens_at),
+                    _when(record, w.closes_at),
+                    _when(record, w.after_meeting),
+                    "; ".join(
+                        f"on {_when(record, e.extended_at)}, to "
+                        f"{_when(record, e.new_closes_at)}: {e.reason}"
+                        for e in w.extensions
+                    )
+                    or "none",
+                ]
+                for w in record.windows
+            ],
         ),
-        (
+        _listed(
             "Reach",
-            None if record.reach else "No messages have been sent.",
-            (
-                "Messages by channel",
-                ["Channel", "Sent", "Delivered", "Failed", "Waiting"],
-                [
-                    [str(r.channel), str(r.sent), str(r.delivered), str(r.failed), str(r.waiting)]
-                    for r in record.reach
-                ],
-            )
-            if record.reach
-            else None,
+            "No messages have been sent.",
+            "Messages by channel",
+            ["Channel", "Sent", "Delivered", "Failed", "Waiting"],
+            [
+                [str(r.channel), str(r.sent), str(r.delivered), str(r.failed), str(r.waiting)]
+                for r in record.reach
+            ],
         ),
-        (
+        _listed(
             "Comments",
-            None if record.comments else "No comments were sent.",
-            (
-                "Every comment and its response",
-                ["Number", "From", "By", "Received", "Late", "Comment", "Response", "Reason"],
+            "No comments were sent.",
+            "Every comment and its response",
+            ["Number", "From", "By", "Received", "Late", "Comment", "Response", "Reason"],
+            [
                 [
-                    [
-                        str(c.number),
-                        c.author,
-                        str(c.channel or ""),
-                        _when(record, c.received_at),
-                        "Late" if c.late else "On time",
-                        c.text,
-                        str(c.response or "No response yet"),
-                        c.reason or "",
-                    ]
-                    for c in record.comments
-                ],
-            )
-            if record.comments
-            else None,
+                    str(c.number),
+                    c.author,
+                    str(c.channel or ""),
+                    _when(record, c.received_at),
+                    "Late" if c.late else "On time",
+                    c.text,
+                    str(c.response or "No response yet"),
+                    c.reason or "",
+                ]
+                for c in record.comments
+            ],
         ),
-        (
+        _listed(
             "Questions",
-            None if record.questions else "No questions were asked.",
-            (
-                "Every question and its written answer",
-                ["Number", "From", "Asked", "Question", "Answer", "Sent to everyone"],
+            "No questions were asked.",
+            "Every question and its written answer",
+            ["Number", "From", "Asked", "Question", "Answer", "Sent to everyone"],
+            [
                 [
-                    [
-                        str(q.number),
-                        q.asked_by,
-                        _when(record, q.asked_at),
-                        q.text,
-                        q.answer or "Not answered yet",
-                        _when(record, q.broadcast_at) or "Not yet",
-                    ]
-                    for q in record.questions
-                ],
-            )
-            if record.questions
-            else None,
+                    str(q.number),
+                    q.asked_by,
+                    _when(record, q.asked_at),
+                    q.text,
+                    q.answer or "Not answered yet",
+                    _when(record, q.broadcast_at) or "Not yet",
+                ]
+                for q in record.questions
+            ],
         ),
         (
             "Declarations and opt-outs",
