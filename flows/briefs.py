@@ -24,7 +24,7 @@ from channels.gsm import count_segments, sanitise
 from storage.audit import record_audit
 from storage.briefs import add_brief_version, latest_brief
 from storage.errors import InvalidInput
-from storage.memberships import members_to_tell
+from storage.memberships import addressee_pages
 from storage.models import BriefVersion, ContactPoint, Contributor, MembershipStatus, Project
 
 from .i18n import Translator
@@ -257,10 +257,11 @@ async def members_lacking(
     have = formats_by_need(brief)
     counts: Counter[AccessNeed] = Counter()
     audience = (MembershipStatus.JOINED, MembershipStatus.INVITED)
-    for contributor in await members_to_tell(session, project.id, statuses=audience):
-        for need in known_access_needs(contributor.access_needs or ()):
-            if need.is_format and need not in have:
-                counts[need] += 1
+    async for page in addressee_pages(session, project.id, statuses=audience):
+        for person in page:
+            for need in known_access_needs(person.access_needs):
+                if need.is_format and need not in have:
+                    counts[need] += 1
     return {need: counts[need] for need in AccessNeed if counts[need]}
 
 

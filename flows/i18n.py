@@ -33,8 +33,10 @@ class Translator(Protocol):
     def pgettext(self, context: str, message: str) -> str: ...
 
 
+@cache
 def available_languages() -> tuple[str, ...]:
-    """English (the source) and every language that has a catalog."""
+    """English (the source) and every language that has a catalog (read once: catalogs
+    change with a release, not while the service runs)."""
     found = sorted(
         path.parent.parent.name for path in CATALOG_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")
     )

@@ -6,16 +6,18 @@ zone), then written as an outbox row in the caller's transaction; the dispatcher
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import AccessNeed, ChannelName, known_access_needs
-from storage.memberships import leads_of, members_to_tell
+from storage.memberships import Address, Addressee, addressee_pages, leads_of
 from storage.models import ContactPoint, Contributor, MembershipStatus, Project
-from storage.outbox import enqueue
+from storage.outbox import enqueue_many, enqueue_to_points, outbox_values
 
 from .i18n import Translator, format_when, translator, usable_language
 
@@ -31,7 +33,6 @@ class Reader:
     language: str
     channel: ChannelName
     time_zone: str = "Europe/London"
-    name: str | None = None
     # Only the needs we act on (easy read, audio...); others are for the leads to read.
     needs: frozenset[AccessNeed] = frozenset()
 
@@ -67,7 +68,6 @@ def reader_for(contributor: Contributor, point: ContactPoint, project: Project |
         language=usable_language(contributor.language, fallback or "en"),
         channel=point.channel,
         time_zone=project.time_zone if project else "Europe/London",
-        name=contributor.name,
         needs=known_access_needs(contributor.access_needs or ()),
     )
 
@@ -76,15 +76,31 @@ def reader_for(contributor: Contributor, point: ContactPoint, project: Project |
 REPEATED_FAILURES = 2
 
 
-def best_contact_point(contributor: Contributor) -> ContactPoint | None:
+class _Point(Protocol):
+    @property
+    def channel(self) -> ChannelName: ...
+    @property
+    def failures(self) -> int: ...
+    @property
+    def opted_out_at(self) -> datetime | None: ...
+
+
+_P = TypeVar("_P", bound=_Point)
+
+
+def best_of(points: Sequence[_P], preferred: ChannelName) -> _P | None:
     """The preferred channel's address, or another that has not been stopped; an address
     that failed for good more than once gives way to one that has not."""
-    points = [p for p in contributor.contact_points if p.opted_out_at is None]
-    working = [p for p in points if p.failures < REPEATED_FAILURES] or points
+    open_points = [p for p in points if p.opted_out_at is None]
+    working = [p for p in open_points if p.failures < REPEATED_FAILURES] or open_points
     for point in working:
-        if point.channel == contributor.preferred_channel:
+        if point.channel == preferred:
             return point
     return working[0] if working else None
+
+
+def best_contact_point(contributor: Contributor) -> ContactPoint | None:
+    return best_of(contributor.contact_points, contributor.preferred_channel)
 
 
 def split_for_sms(body: str, limit: int = SMS_PART_LIMIT) -> list[str]:
@@ -120,12 +136,35 @@ async def send_to_point(
     reply_to_inbound_id: int | None = None,
 ) -> int:
     """Render for this reader and queue; returns how many outbox rows were written."""
-    message = render(reader)
-    bodies = split_for_sms(message.body) if point.channel == ChannelName.SMS else [message.body]
-    for body in bodies:
-        await enqueue(
-            session,
-            contact_point=point,
+    rows = outbox_rows(
+        point,
+        reader,
+        render(reader),
+        kind=kind,
+        now=now,
+        project_id=project_id,
+        reply_to_inbound_id=reply_to_inbound_id,
+    )
+    await enqueue_many(session, rows)
+    return len(rows)
+
+
+def outbox_rows(
+    point: ContactPoint | Address,
+    reader: Reader,
+    message: Message,
+    *,
+    kind: str,
+    now: datetime,
+    project_id: int | None,
+    reply_to_inbound_id: int | None = None,
+) -> list[dict[str, object]]:
+    """The rows that carry one rendered message to one address: several for a long SMS."""
+    return [
+        outbox_values(
+            contact_point_id=point.id,
+            channel=point.channel,
+            contributor_id=point.contributor_id,
             kind=kind,
             body=body,
             language=reader.language,
@@ -135,7 +174,13 @@ async def send_to_point(
             reply_to_inbound_id=reply_to_inbound_id,
             now=now,
         )
-    return len(bodies)
+        for body in bodies_for(point.channel, message)
+    ]
+
+
+def bodies_for(channel: ChannelName, message: Message) -> list[str]:
+    """The texts that carry a message: a long SMS goes as several."""
+    return split_for_sms(message.body) if channel == ChannelName.SMS else [message.body]
 
 
 async def send_to(
@@ -173,12 +218,50 @@ async def send_to_members(
     now: datetime,
     exclude: Sequence[int] = (),
     statuses: Sequence[MembershipStatus] = (MembershipStatus.JOINED,),
+    each_page: Callable[[list[Addressee]], Awaitable[None]] | None = None,
 ) -> int:
     """Queue a message to every member (by default those who joined; the brief goes to
-    those only invited as well); returns how many were reached."""
+    those only invited as well); returns how many were reached.
+
+    Members are read a page at a time and each page's rows written in one statement, so a
+    broadcast's cost grows with the number of members and its memory does not. A message
+    is rendered once for each kind of reader (language, channel, needs), not per person.
+    ``each_page`` sees every page, reachable or not, for work that goes with the message.
+    """
+    rendered: dict[Reader, Message] = {}
     reached = 0
-    for contributor in await members_to_tell(session, project.id, exclude, statuses):
-        reached += await send_to(session, contributor, project, kind=kind, render=render, now=now)
+    async for page in addressee_pages(session, project.id, exclude, statuses):
+        # One statement per kind of reader per page: a whole page of addresses at once.
+        addresses: dict[Reader, list[int]] = defaultdict(list)
+        for person in page:
+            point = best_of(person.contact_points, person.preferred_channel)
+            if point is None:
+                continue
+            reader = Reader(
+                language=usable_language(person.language, project.default_language or "en"),
+                channel=point.channel,
+                time_zone=project.time_zone,
+                needs=known_access_needs(person.access_needs),
+            )
+            addresses[reader].append(point.id)
+            reached += 1
+        for reader, point_ids in addresses.items():
+            if reader not in rendered:
+                rendered[reader] = render(reader)
+            message = rendered[reader]
+            await enqueue_to_points(
+                session,
+                point_ids,
+                kind=kind,
+                bodies=bodies_for(reader.channel, message),
+                language=reader.language,
+                subject=message.subject if reader.channel == ChannelName.EMAIL else None,
+                project_id=project.id,
+                choices=message.choices,
+                now=now,
+            )
+        if each_page is not None:
+            await each_page(page)
     return reached
 
 

@@ -12,15 +12,15 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record_audit
-from storage.conversations import set_state, states_of
+from storage.conversations import set_states, states_of
 from storage.errors import InvalidInput
-from storage.memberships import members_to_tell
+from storage.memberships import Addressee
 from storage.models import Contributor, Project, Question, QuestionDirection
 from storage.questions import add_answer, add_question, add_response
 
 from .context import Exchange
 from .keywords import Command, keyword_words
-from .outbound import Message, Reader, send_to, send_to_leads
+from .outbound import Message, Reader, send_to, send_to_leads, send_to_members
 
 # A plain reply to a lead's question counts as an answer to it for this long.
 REPLYING_FOR = timedelta(days=7)
@@ -111,32 +111,30 @@ async def ask_group(
         channel=None,
         now=now,
     )
-    members = await members_to_tell(session, project.id)
-    # A numbered choice someone is in the middle of is left alone; ANSWER n still works.
-    busy = {
-        cid
-        for cid, state in (await states_of(session, [m.id for m in members], now)).items()
-        if state == "choose"
-    }
-    reached = 0
-    for member in members:
-        if member.id != asked_by and member.id not in busy:
-            await set_state(
-                session,
-                member.id,
-                "replying",
-                {"question_id": question.id},
-                now + REPLYING_FOR,
-                now,
-            )
-        reached += await send_to(
+
+    async def wait_for_replies(page: list[Addressee]) -> None:
+        # A numbered choice someone is in the middle of is left alone; ANSWER n still works.
+        ids = [person.id for person in page if person.id != asked_by]
+        busy = {
+            cid for cid, state in (await states_of(session, ids, now)).items() if state == "choose"
+        }
+        await set_states(
             session,
-            member,
-            project,
-            kind="group-question",
-            render=lambda reader: group_question_text(reader, project, question),
-            now=now,
+            [cid for cid in ids if cid not in busy],
+            "replying",
+            {"question_id": question.id},
+            now + REPLYING_FOR,
+            now,
         )
+
+    reached = await send_to_members(
+        session,
+        project,
+        kind="group-question",
+        render=lambda reader: group_question_text(reader, project, question),
+        now=now,
+        each_page=wait_for_replies,
+    )
     await record_audit(
         session,
         actor=actor,
@@ -213,18 +211,14 @@ async def answer_question(
     answer = await add_answer(session, question, text=text, answered_by=answered_by, now=now)
     asker = await session.get(Contributor, question.asked_by) if question.asked_by else None
     exclude = [asker.id] if asker else []
-    reached = 0
-    for member in await members_to_tell(session, project.id, exclude):
-        reached += await send_to(
-            session,
-            member,
-            project,
-            kind="answer",
-            render=lambda reader: answer_text(
-                reader, project, question, answer.text, for_asker=False
-            ),
-            now=now,
-        )
+    reached = await send_to_members(
+        session,
+        project,
+        kind="answer",
+        render=lambda reader: answer_text(reader, project, question, answer.text, for_asker=False),
+        now=now,
+        exclude=exclude,
+    )
     if asker is not None and asker.erased_at is None:
         await session.refresh(asker, ["contact_points"])
         reached += await send_to(

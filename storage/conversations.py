@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import ConversationState
+from .models import Contributor, ConversationState
 
 
 async def pending_state(session: AsyncSession, contributor_id: int) -> ConversationState | None:
@@ -38,6 +38,34 @@ async def set_state(
     else:
         row.state, row.data, row.expires_at, row.updated_at = state, data, expires_at, now
     await session.flush()
+
+
+async def set_states(
+    session: AsyncSession,
+    contributor_ids: list[int],
+    state: str,
+    data: dict[str, Any],
+    expires_at: datetime,
+    now: datetime,
+) -> None:
+    """The same state for many people at once (a question to a whole group)."""
+    if not contributor_ids:
+        return
+    await session.execute(
+        delete(ConversationState).where(ConversationState.contributor_id.in_(contributor_ids))
+    )
+    table = ConversationState.__table__
+    constants = {"state": state, "data": data, "expires_at": expires_at, "updated_at": now}
+    # Written by the database from the ids: the cost per person is one id, not one row.
+    await session.execute(
+        insert(table).from_select(
+            ["contributor_id", *constants],
+            select(
+                Contributor.id,
+                *(literal(value, table.c[name].type) for name, value in constants.items()),
+            ).where(Contributor.id.in_(contributor_ids)),
+        )
+    )
 
 
 async def clear_state(session: AsyncSession, contributor_id: int) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, or_, select, update
+from sqlalchemy import and_, case, exists, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ChannelName
@@ -30,6 +30,39 @@ _REPORTABLE = {
 }
 
 
+def outbox_values(
+    *,
+    contact_point_id: int,
+    channel: ChannelName,
+    contributor_id: int | None,
+    kind: str,
+    body: str,
+    language: str,
+    now: datetime,
+    subject: str | None = None,
+    project_id: int | None = None,
+    choices: Sequence[str] = (),
+    reply_to_inbound_id: int | None = None,
+) -> dict[str, object]:
+    """One queued message as column values, for ``enqueue`` or ``enqueue_many``."""
+    return {
+        "contact_point_id": contact_point_id,
+        "channel": channel,
+        "contributor_id": contributor_id,
+        "project_id": project_id,
+        "kind": kind,
+        "language": language,
+        "subject": subject,
+        "body": body,
+        "choices": list(choices),
+        "reply_to_inbound_id": reply_to_inbound_id,
+        "status": OutboxStatus.QUEUED,
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -44,23 +77,74 @@ async def enqueue(
     reply_to_inbound_id: int | None = None,
 ) -> OutboxRow:
     row = OutboxRow(
-        contact_point_id=contact_point.id,
-        channel=contact_point.channel,
-        contributor_id=contact_point.contributor_id,
-        project_id=project_id,
-        kind=kind,
-        language=language,
-        subject=subject,
-        body=body,
-        choices=list(choices),
-        reply_to_inbound_id=reply_to_inbound_id,
-        status=OutboxStatus.QUEUED,
-        created_at=now,
-        next_attempt_at=now,
+        **outbox_values(
+            contact_point_id=contact_point.id,
+            channel=contact_point.channel,
+            contributor_id=contact_point.contributor_id,
+            kind=kind,
+            body=body,
+            language=language,
+            now=now,
+            subject=subject,
+            project_id=project_id,
+            choices=choices,
+            reply_to_inbound_id=reply_to_inbound_id,
+        )
     )
     session.add(row)
     await session.flush()
     return row
+
+
+async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, object]]) -> None:
+    """Queue several rows in one statement."""
+    if rows:
+        # The table, not the class: the ORM's bulk path does per-row work we do not need.
+        await session.execute(insert(OutboxRow.__table__), list(rows))
+
+
+async def enqueue_to_points(
+    session: AsyncSession,
+    contact_point_ids: Sequence[int],
+    *,
+    kind: str,
+    bodies: Sequence[str],
+    language: str,
+    now: datetime,
+    subject: str | None = None,
+    project_id: int | None = None,
+    choices: Sequence[str] = (),
+) -> None:
+    """The same message to many addresses (a broadcast): the database writes the rows from
+    the contact points, one statement per part, so the cost per person is one id."""
+    if not contact_point_ids:
+        return
+    table = OutboxRow.__table__
+    constants = {
+        "project_id": project_id,
+        "kind": kind,
+        "language": language,
+        "subject": subject,
+        "choices": list(choices),
+        "status": OutboxStatus.QUEUED,
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+    for body in bodies:
+        values = {**constants, "body": body}
+        rows = (
+            select(
+                ContactPoint.id,
+                ContactPoint.channel,
+                ContactPoint.contributor_id,
+                *(literal(value, table.c[name].type) for name, value in values.items()),
+            )
+            .where(ContactPoint.id.in_(list(contact_point_ids)))
+            .order_by(ContactPoint.id)
+        )
+        columns = ["contact_point_id", "channel", "contributor_id", *values]
+        await session.execute(insert(table).from_select(columns, rows))
 
 
 @dataclass(frozen=True)
