@@ -2,86 +2,88 @@
 limit (the same messages sent straight through the same channel adapters, no database).
 
     .venv/bin/python -m bench.broadcast --people 10000
-    .venv/bin/python -m bench.broadcast --people 10000 --database-url postgresql+asyncpg://...
+    .venv/bin/python -m bench.broadcast --people 10000 --database-url postgresql://127.0.0.1/test
 
 Members are a mix of email, SMS and Telegram, one address each. The local providers
-(tests/peers: a Telegram Bot API server, a Twilio REST server, an aiosmtpd sink) run in this
-process, for the dispatcher and for the limit alike. Rate limits are off.
+(tests/peers: a Telegram Bot API server, a Twilio REST server, an aiosmtpd sink) run in a
+process of their own. Rate limits are off.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import resource
+import json
 import sys
-import tempfile
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import build_services
 from bot.settings import Settings
-from channels.base import ChannelName, OutboundMessage
-from flows.questions import ask_group
+from channels.base import Channel, ChannelName, OutboundMessage
+from flows.questions import answer_question
 from storage.db import create_engine, session_factory, transaction
-from storage.migrate import prepare
+from storage.models import Contributor, OutboxRow, OutboxStatus, Question, QuestionDirection
 from storage.projects import find_project
-from tests.broadcast_kit import Peers, make_broadcast, running_peers
+from storage.questions import add_question
+from tests.broadcast_kit import add_members, address
 from tests.helpers import hold_worker_lease
 
-QUESTION = "Would an evening meeting suit you better? Reply with yes or no."
+from .kit import (
+    PeersProcess,
+    Timing,
+    channel_of,
+    database_name,
+    fresh_database,
+    peak_rss_mb,
+)
 
-
-@dataclass(frozen=True)
-class Timing:
-    what: str
-    messages: int
-    seconds: float
-
-    @property
-    def rate(self) -> float:
-        return self.messages / self.seconds if self.seconds else float("inf")
-
-
-def peak_rss_mb() -> float:
-    """The process's peak resident memory so far, in MB (Linux reports kilobytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-async def members(database_url: str, people: int) -> list[tuple[ChannelName, str]]:
-    """The project and its members, written in bulk (not part of the measure); returns
-    each member's channel and address."""
-    engine = create_engine(database_url)
-    try:
-        await prepare(engine)
-    finally:
-        await engine.dispose()
-    return await make_broadcast(database_url, people, questions=0)
+ANSWER = "Yes: the meeting on Tuesday will also be open by phone. Reply if you want the number."
 
 
 async def enqueue(database_url: str) -> Timing:
-    """Ask every member a question through the real flow: one transaction."""
+    """A member asked the leads a question; the answer goes to every member through the
+    real flow, in one transaction. Only the answer is timed."""
     engine = create_engine(database_url)
     try:
         sessions = session_factory(engine)
-        started = time.perf_counter()
         async with transaction(sessions) as session:
             project = await find_project(session, "BIG")
-            _, reached = await ask_group(session, project, QUESTION, now=datetime.now(UTC))
+            asker = await session.scalar(select(func.max(Contributor.id)))
+            question = await add_question(
+                session,
+                project_id=project.id,
+                direction=QuestionDirection.TO_LEADS,
+                asked_by=asker,
+                text="Can I join the meeting by phone?",
+                channel=None,
+                now=datetime.now(UTC),
+            )
+        started = time.perf_counter()
+        async with transaction(sessions) as session:
+            question = await session.get_one(Question, question.id)
+            reached = await answer_question(session, question, ANSWER, now=datetime.now(UTC))
         return Timing("enqueue (one transaction)", reached, time.perf_counter() - started)
     finally:
         await engine.dispose()
 
 
-async def dispatch(database_url: str, peers: Peers, expected: int, concurrency: int) -> Timing:
-    """The worker's dispatcher sending everything queued to the local providers."""
+async def dispatch(
+    database_url: str, peers: PeersProcess, expected: int, concurrency: int
+) -> Timing:
+    """The worker's dispatcher sending everything queued to the local providers; done when
+    the providers hold every message."""
     settings = Settings(
         database_url=database_url,
         dispatch_concurrency=concurrency,
-        **peers.settings(),  # type: ignore[arg-type]
+        **peers.settings,  # type: ignore[arg-type]
     )
     services = await build_services(settings, channels=peers.channels())
     try:
@@ -89,33 +91,55 @@ async def dispatch(database_url: str, peers: Peers, expected: int, concurrency: 
         stop = asyncio.Event()
         started = time.perf_counter()
         running = asyncio.create_task(services.dispatcher.run(stop))
-        # The providers run in threads: what they hold is the only sign that all arrived.
-        while peers.total() < expected:  # noqa: ASYNC110
+        while peers.total() < expected:  # noqa: ASYNC110 - the providers are another process
             await asyncio.sleep(0.01)
         seconds = time.perf_counter() - started
         stop.set()
         await running
+        await _all_recorded_sent(services.sessions, expected)
         return Timing("dispatch (database to providers)", expected, seconds)
     finally:
         await services.close()
 
 
-async def limit(peers: Peers, messages: Sequence[OutboundMessage], concurrency: int) -> Timing:
-    """The same messages through the same channel adapters, as fast as they go."""
-    channels = peers.channels()
-    gate = asyncio.Semaphore(concurrency)
+async def _all_recorded_sent(sessions: async_sessionmaker[AsyncSession], expected: int) -> None:
+    """A delivery counts only if the outbox says so: the measure is honest or it fails."""
+    async with sessions() as session:
+        sent = await session.scalar(
+            select(func.count()).where(OutboxRow.status == OutboxStatus.SENT)
+        )
+    if sent != expected:
+        raise RuntimeError(f"the providers have {expected} messages but {sent} are recorded sent")
 
-    async def send(message: OutboundMessage) -> None:
-        async with gate:
+
+async def limit(channels: dict[ChannelName, Channel], people: int, concurrency: int) -> Timing:
+    """The same number of messages through the same channel adapters, with the same number
+    at once, as fast as they go: no database, nothing rendered, nothing recorded."""
+    messages = _messages(people)
+
+    async def sender() -> None:
+        for message in messages:  # shared: each sender takes the next one
             await channels[message.channel].send(message)
 
     try:
         started = time.perf_counter()
-        await asyncio.gather(*(send(message) for message in messages))
-        return Timing("limit (no database)", len(messages), time.perf_counter() - started)
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        return Timing("limit (no database)", people, time.perf_counter() - started)
     finally:
         for channel in channels.values():
             await channel.close()
+
+
+def _messages(people: int) -> Iterator[OutboundMessage]:
+    for n in range(people):
+        channel = channel_of(n)
+        yield OutboundMessage(
+            outbox_id=n + 1,
+            channel=channel,
+            address=address(channel, n),
+            body=ANSWER,
+            subject="BIG: the leads answered",
+        )
 
 
 def report(timings: list[Timing], people: int, database: str) -> str:
@@ -127,30 +151,55 @@ def report(timings: list[Timing], people: int, database: str) -> str:
     return "\n".join(lines)
 
 
+async def measure(options: argparse.Namespace) -> tuple[str, list[Timing]]:
+    async with fresh_database(options.database_url) as url:
+        await add_members(url, options.people)
+        profiler = _profiler(options.profile)
+        with profiler:
+            timings = [await enqueue(url)]
+            with PeersProcess() as peers:
+                timings.append(await dispatch(url, peers, options.people, options.concurrency))
+                if not options.no_limit:
+                    timings.append(
+                        await limit(peers.channels(), options.people, options.concurrency)
+                    )
+        if options.profile:
+            Path(options.profile).write_text(profiler.output_html())  # type: ignore[attr-defined]  # noqa: ASYNC240
+        return database_name(url), timings
+
+
+def _profiler(path: str | None) -> Any:
+    if not path:
+        return nullcontext()
+    from pyinstrument import Profiler
+
+    return Profiler(async_mode="enabled")
+
+
 async def main(argv: Sequence[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--database-url", default=None, help="default: a new SQLite file")
+    parser.add_argument("--no-limit", action="store_true", help="skip the no-database limit")
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    parser.add_argument("--profile", metavar="FILE", help="write a pyinstrument HTML profile")
     options = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="coproduce-bench-") as folder:
-        url = options.database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        everyone = await members(url, options.people)
-        timings = [await enqueue(url)]
-        with running_peers() as peers:
-            timings.append(await dispatch(url, peers, options.people, options.concurrency))
-            sent = [
-                OutboundMessage(
-                    outbox_id=n, channel=channel, address=address, body=QUESTION, subject="BIG"
-                )
-                for n, (channel, address) in enumerate(everyone, start=1)
-            ]
-            timings.append(await limit(peers, sent, options.concurrency))
-        database = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
-        text = report(timings, options.people, database)
-        ratio = timings[1].rate / timings[2].rate
-        text += f"\ndispatch reaches {ratio:.0%} of the limit; peak RSS {peak_rss_mb():.0f} MB"
-        return text
+    database, timings = await measure(options)
+    if options.json:
+        return json.dumps(
+            {
+                "people": options.people,
+                "database": database,
+                "stages": {t.what.split()[0]: [t.messages, t.seconds] for t in timings},
+                "peak_rss_mb": round(peak_rss_mb(), 1),
+            }
+        )
+    lines = [report(timings, options.people, database)]
+    if len(timings) == 3:
+        lines.append(f"dispatch reaches {timings[1].rate / timings[2].rate:.0%} of the limit")
+    lines.append(f"peak RSS {peak_rss_mb():.0f} MB")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

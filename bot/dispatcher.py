@@ -4,6 +4,9 @@ A worker claims only as many rows as it can send at once (its concurrency), so a
 holds is a row in flight: if the worker is killed, at most that many messages can reach
 their person twice. A row is claimed in one short transaction, sent with no transaction
 open (a slow provider must never hold the database), and its outcome recorded in another.
+Everything a batch of claimed rows needs is loaded in one transaction (``bot/claimed.py``),
+and outcomes that finish together are written together (``bot/outcomes.py``): the cost in
+commits is per batch, not per message.
 
 Outcomes: a transient failure puts the row back with a later attempt time until
 ``retry_for`` has passed; a permanent one marks it failed with the reason and flags the
@@ -30,36 +33,28 @@ from channels.base import (
     PermanentSendError,
     TransientSendError,
     UncertainSendError,
-    known_access_needs,
 )
-from flows.conversation import may_still_send
 from storage.db import transaction
-from storage.models import MembershipStatus, OutboxStatus
+from storage.models import OutboxStatus
 from storage.outbox import (
-    Claim,
-    Sendable,
-    claim_due,
-    clear_contact_point_failures,
     flag_contact_point,
-    load_sendable,
-    mark_cancelled,
     mark_failed,
     mark_retry,
     mark_sending,
     mark_sent,
     mark_unknown,
 )
-from storage.reply_tokens import token_for
+from storage.outbox_claims import Claim, claim_due
 
+from .claimed import Ready, ready_to_send
 from .clock import Clock
+from .outcomes import OutcomeWriter, Sent, Write
 from .pacing import Pacer
 
 log = logging.getLogger(__name__)
 
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
-# A channel that is off keeps its messages; they are looked at again this often.
-CHANNEL_OFF_RETRY = timedelta(minutes=5)
 # A message whose answer was lost is looked up after this long: time for the provider's
 # status callback, which settles it without asking.
 LOOK_UP_AFTER = timedelta(minutes=1)
@@ -101,6 +96,7 @@ class Dispatcher:
         self._pacer = pacer or Pacer({})
         self._rng = rng
         self._wake = asyncio.Event()
+        self._outcomes = OutcomeWriter(sessions, self.worker_id)
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -110,7 +106,8 @@ class Dispatcher:
         """Claim as many due rows as can be sent at once, send them, wait for the outcomes;
         returns how many were claimed."""
         claims = await self._claim(self._concurrency)
-        await asyncio.gather(*(self._deliver_safely(claim) for claim in claims))
+        ready = await self._prepare(claims)
+        await asyncio.gather(*(self._deliver_safely(one) for one in ready))
         return len(claims)
 
     async def dispatch_all_due(self) -> int:
@@ -124,25 +121,28 @@ class Dispatcher:
         """Keep ``concurrency`` sends going while rows are due; on ``stop``, claim nothing
         more and finish the sends in flight."""
         in_flight: set[asyncio.Task[None]] = set()
+        # Claim when a batch's worth of room is free, not for each send that finishes: a
+        # claim costs a transaction, whether it takes one row or many.
+        batch = max(1, self._concurrency // 4)
         try:
             while not stop.is_set():
                 free = self._concurrency - len(in_flight)
                 claims: list[Claim] = []
-                if free > 0:
+                if free >= batch or not in_flight:
                     self._wake.clear()
                     try:
                         claims = await self._claim(free)
                     except Exception:
                         log.exception("the dispatcher could not claim messages; trying again")
-                for claim in claims:
-                    task = asyncio.create_task(self._deliver_safely(claim))
+                for one in await self._prepare(claims):
+                    task = asyncio.create_task(self._deliver_safely(one))
                     in_flight.add(task)
                     task.add_done_callback(in_flight.discard)
-                if len(in_flight) >= self._concurrency:
-                    # Full: claim more as soon as a send finishes.
+                if self._concurrency - len(in_flight) < batch:
+                    # Too little room for a batch: claim again when a send finishes.
                     await _first_of(stop.wait(), *in_flight)
-                else:
-                    # Fewer were due than there was room for: wait to be woken, or poll.
+                elif not claims:
+                    # Nothing was due: wait to be woken, or poll.
                     await _first_of(stop.wait(), self._wake.wait(), seconds=self._poll_seconds)
         finally:
             if in_flight:
@@ -161,45 +161,40 @@ class Dispatcher:
                 lookup_channels=lookup_channels,
             )
 
-    async def _deliver_safely(self, claim: Claim) -> None:
+    async def _prepare(self, claims: list[Claim]) -> list[Ready]:
+        """Get the claimed rows ready in one transaction for all of them. If that fails,
+        each is tried alone, so one bad row cannot hold up the rest: a row that still fails
+        stays claimed until its lease runs out, and is claimed again then."""
+        if not claims:
+            return []
         try:
-            await self._deliver(claim)
+            async with transaction(self._sessions) as session:
+                return await ready_to_send(
+                    session, claims, self._channels, self.worker_id, self._clock.now()
+                )
+        except Exception:
+            if len(claims) == 1:
+                log.exception("outbox %s: could not get it ready to send", claims[0].id)
+                return []
+            log.warning("%d claimed messages could not be got ready together", len(claims))
+        ready = []
+        for claim in claims:
+            ready += await self._prepare([claim])
+        return ready
+
+    async def _deliver_safely(self, ready: Ready) -> None:
+        try:
+            await self._deliver(ready)
         except Exception:
             # The row stays claimed and is claimed again when its lease runs out.
-            log.exception("outbox %s: could not record the outcome", claim.id)
+            log.exception("outbox %s: could not record the outcome", ready.message.outbox_id)
 
-    async def _deliver(self, claim: Claim) -> None:
-        outbox_id = claim.id
-        now = self._clock.now()
-        async with transaction(self._sessions) as session:
-            sendable = await load_sendable(session, outbox_id)
-            if sendable is None or sendable.row.claimed_by != self.worker_id:
-                return
-            row, point = sendable.row, sendable.contact_point
-            channel = self._channels.get(row.channel)
-            maybe_with_provider = claim.was in (OutboxStatus.UNKNOWN, OutboxStatus.SENDING)
-            left = sendable.membership_status == MembershipStatus.LEFT
-            if not may_still_send(row.kind, point.opted_out_at is not None, left):
-                await mark_cancelled(
-                    session, outbox_id, self.worker_id, "opted out before it was sent"
-                )
-                log.info("outbox %s: cancelled, the recipient opted out", outbox_id)
-                return
-            if channel is None:
-                await mark_retry(
-                    session,
-                    outbox_id,
-                    self.worker_id,
-                    f"the {row.channel} channel is off",
-                    now + CHANNEL_OFF_RETRY,
-                )
-                return
-            message = await self._message(session, sendable, now)
-            attempts, created_at, tried_at = row.attempts, row.created_at, row.sent_at
-            had_failures = point.failures > 0
-
-        if maybe_with_provider and channel.can_look_up:
-            sent_after = tried_at if claim.was == OutboxStatus.UNKNOWN and tried_at else created_at
+    async def _deliver(self, ready: Ready) -> None:
+        channel, message = ready.channel, ready.message
+        outbox_id, attempts, created_at = message.outbox_id, ready.attempts, ready.created_at
+        if ready.was in (OutboxStatus.UNKNOWN, OutboxStatus.SENDING) and channel.can_look_up:
+            tried_at = ready.tried_at
+            sent_after = tried_at if ready.was == OutboxStatus.UNKNOWN and tried_at else created_at
             if not await self._settle_by_look_up(channel, message, sent_after, attempts):
                 return
         await self._pacer.wait(message.channel, message.address, channel.cost(message))
@@ -213,9 +208,9 @@ class Dispatcher:
             return
         except PermanentSendError as error:
             log.warning("outbox %s: failed for good: %s", outbox_id, error.reason)
-            async with transaction(self._sessions) as session:
-                if await mark_failed(session, outbox_id, self.worker_id, error.reason):
-                    await flag_contact_point(session, point.id, error.reason, self._clock.now())
+            await self._record(
+                _failed_for_good(ready, self.worker_id, error.reason, self._clock.now())
+            )
             return
         except UncertainSendError as error:
             await self._record_unknown(channel, outbox_id, error.reason, tried_at)
@@ -227,32 +222,8 @@ class Dispatcher:
                 outbox_id, f"unexpected {type(error).__name__}", None, attempts, created_at
             )
             return
-        async with transaction(self._sessions) as session:
-            await mark_sent(session, outbox_id, self.worker_id, provider_id, self._clock.now())
-            if had_failures:
-                await clear_contact_point_failures(session, point.id)
-
-    async def _message(
-        self, session: AsyncSession, sendable: Sendable, now: datetime
-    ) -> OutboundMessage:
-        row, point = sendable.row, sendable.contact_point
-        # Read at send time, so a need recorded after the row was queued still counts.
-        needs = sendable.contributor.access_needs if sendable.contributor else ()
-        reply_token = None
-        if row.channel == ChannelName.EMAIL and point.contributor_id is not None:
-            reply_token = await token_for(session, point.contributor_id, row.project_id, now)
-        return OutboundMessage(
-            outbox_id=row.id,
-            channel=row.channel,
-            address=point.address,
-            body=row.body or "",
-            language=row.language,
-            subject=row.subject,
-            reply_token=reply_token,
-            in_reply_to=sendable.in_reply_to,
-            choices=tuple(row.choices or ()),
-            access_needs=known_access_needs(needs or ()),
-        )
+        clear = ready.contact_point_id if ready.had_failures else None
+        await self._outcomes.write(Sent(outbox_id, provider_id, self._clock.now(), clear))
 
     async def _settle_by_look_up(
         self, channel: Channel, message: OutboundMessage, sent_after: datetime, attempts: int
@@ -267,7 +238,7 @@ class Dispatcher:
                 "outbox %s: could not look it up (%s); asking again later", outbox_id, reason
             )
             delay = retry_delay(attempts, getattr(error, "retry_after", None), self._rng)
-            await self._record(
+            await self._mark(
                 mark_unknown,
                 outbox_id,
                 f"could not ask the provider whether it has it: {reason}",
@@ -277,11 +248,10 @@ class Dispatcher:
             return False
         if provider_id is not None:
             log.info("outbox %s: the provider has it (%s); not sent again", outbox_id, provider_id)
-            await self._record(mark_sent, outbox_id, provider_id, self._clock.now())
+            await self._mark(mark_sent, outbox_id, provider_id, self._clock.now())
             return False
         log.info("outbox %s: the provider does not have it; sending", outbox_id)
-        async with transaction(self._sessions) as session:
-            return await mark_sending(session, outbox_id, self.worker_id)
+        return await self._mark(mark_sending, outbox_id)
 
     async def _record_unknown(
         self, channel: Channel, outbox_id: int, reason: str, tried_at: datetime
@@ -293,7 +263,7 @@ class Dispatcher:
             note = f"{reason}; it may have arrived, so it is not sent again"
             look_up_at = tried_at
         log.warning("outbox %s: unknown: %s", outbox_id, note)
-        await self._record(mark_unknown, outbox_id, note, tried_at=tried_at, look_up_at=look_up_at)
+        await self._mark(mark_unknown, outbox_id, note, tried_at=tried_at, look_up_at=look_up_at)
 
     async def _retry_or_give_up(
         self,
@@ -305,24 +275,34 @@ class Dispatcher:
     ) -> None:
         now = self._clock.now()
         delay = retry_delay(attempts, retry_after, self._rng)
-        async with transaction(self._sessions) as session:
-            if now + delay > created_at + self.retry_for:
-                log.warning("outbox %s: giving up after %d tries: %s", outbox_id, attempts, reason)
-                await mark_failed(
-                    session,
-                    outbox_id,
-                    self.worker_id,
-                    f"gave up after {attempts} tries: {reason}",
-                )
-                return
-            log.info("outbox %s: %s; trying again in %s", outbox_id, reason, delay)
-            await mark_retry(session, outbox_id, self.worker_id, reason, now + delay)
+        if now + delay > created_at + self.retry_for:
+            log.warning("outbox %s: giving up after %d tries: %s", outbox_id, attempts, reason)
+            await self._mark(mark_failed, outbox_id, f"gave up after {attempts} tries: {reason}")
+            return
+        log.info("outbox %s: %s; trying again in %s", outbox_id, reason, delay)
+        await self._mark(mark_retry, outbox_id, reason, now + delay)
 
-    async def _record(
+    async def _mark(
         self, mark: Callable[..., Awaitable[bool]], outbox_id: int, *args: object, **kwargs: object
-    ) -> None:
-        async with transaction(self._sessions) as session:
-            await mark(session, outbox_id, self.worker_id, *args, **kwargs)
+    ) -> bool:
+        """Record an outcome for a row this worker holds, together with others (see
+        ``OutcomeWriter``); True when the row took it."""
+        return await self._outcomes.write(
+            lambda session: mark(session, outbox_id, self.worker_id, *args, **kwargs)
+        )
+
+    async def _record(self, write: Write) -> bool:
+        return await self._outcomes.write(write)
+
+
+def _failed_for_good(ready: Ready, worker_id: str, reason: str, now: datetime) -> Write:
+    async def write(session: AsyncSession) -> bool:
+        if not await mark_failed(session, ready.message.outbox_id, worker_id, reason):
+            return False
+        await flag_contact_point(session, ready.contact_point_id, reason, now)
+        return True
+
+    return write
 
 
 async def _first_of(*waitables: Awaitable[object], seconds: float | None = None) -> None:

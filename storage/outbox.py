@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import and_, case, exists, insert, literal, or_, select, update
+from sqlalchemy import bindparam, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ChannelName
 
 from .models import (
     ContactPoint,
-    Contributor,
-    InboundMessageRow,
-    Membership,
-    MembershipStatus,
     OutboxRow,
     OutboxStatus,
-    WorkerRow,
 )
 
 # A delivery report may only move a message forward, never back to "sent".
@@ -147,111 +141,6 @@ async def enqueue_to_points(
         await session.execute(insert(table).from_select(columns, rows))
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A row this worker now holds, and what it was before: a row that was ``unknown``, or
-    ``sending`` under a worker that died, may already be with the provider."""
-
-    id: int
-    was: OutboxStatus
-
-
-async def claim_due(
-    session: AsyncSession,
-    now: datetime,
-    limit: int,
-    lease: timedelta,
-    *,
-    worker_id: str,
-    lookup_channels: Collection[ChannelName] = (),
-) -> list[Claim]:
-    """Claim rows that are due for this worker: queued ones, unknown ones on a channel that
-    can look them up, and rows whose claimer's lease ran out or whose worker is gone.
-
-    PostgreSQL skips rows another worker holds (``FOR UPDATE SKIP LOCKED``); SQLite has one
-    writer at a time, so the claim is already exclusive there.
-    """
-    holder_gone = or_(
-        OutboxRow.lease_until < now,
-        and_(
-            OutboxRow.claimed_by.is_not(None),
-            ~exists().where(WorkerRow.id == OutboxRow.claimed_by),
-        ),
-    )
-    due = or_(
-        and_(OutboxRow.status == OutboxStatus.QUEUED, OutboxRow.next_attempt_at <= now),
-        and_(OutboxRow.status == OutboxStatus.SENDING, holder_gone),
-    )
-    if lookup_channels:
-        due = or_(
-            due,
-            and_(
-                OutboxRow.status == OutboxStatus.UNKNOWN,
-                OutboxRow.channel.in_(list(lookup_channels)),
-                OutboxRow.next_attempt_at <= now,
-                or_(OutboxRow.claimed_by.is_(None), holder_gone),
-            ),
-        )
-    query = select(OutboxRow.id, OutboxRow.status).where(due).order_by(OutboxRow.id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    claims = [Claim(row_id, status) for row_id, status in (await session.execute(query)).all()]
-    if claims:
-        await session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id.in_([claim.id for claim in claims]))
-            .values(
-                status=case(
-                    (OutboxRow.status == OutboxStatus.QUEUED, OutboxStatus.SENDING),
-                    else_=OutboxRow.status,
-                ),
-                lease_until=now + lease,
-                claimed_by=worker_id,
-                attempts=OutboxRow.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-    return claims
-
-
-@dataclass(frozen=True)
-class Sendable:
-    """Everything the dispatcher needs to decide on and send one claimed row."""
-
-    row: OutboxRow
-    contact_point: ContactPoint
-    contributor: Contributor | None
-    membership_status: MembershipStatus | None
-    in_reply_to: str | None
-
-
-async def load_sendable(session: AsyncSession, outbox_id: int) -> Sendable | None:
-    row = await session.get(OutboxRow, outbox_id)
-    if row is None or row.status not in (OutboxStatus.SENDING, OutboxStatus.UNKNOWN):
-        return None
-    point = await session.get(ContactPoint, row.contact_point_id)
-    assert point is not None  # the foreign key cascades: no row outlives its contact point
-    contributor = (
-        await session.get(Contributor, point.contributor_id) if point.contributor_id else None
-    )
-    membership_status = None
-    if row.project_id is not None and contributor is not None:
-        membership_status = await session.scalar(
-            select(Membership.status).where(
-                Membership.project_id == row.project_id,
-                Membership.contributor_id == contributor.id,
-            )
-        )
-    in_reply_to = None
-    if row.reply_to_inbound_id is not None and row.channel == ChannelName.EMAIL:
-        in_reply_to = await session.scalar(
-            select(InboundMessageRow.provider_id).where(
-                InboundMessageRow.id == row.reply_to_inbound_id
-            )
-        )
-    return Sendable(row, point, contributor, membership_status, in_reply_to)
-
-
 async def mark_sent(
     session: AsyncSession, outbox_id: int, worker_id: str, provider_id: str, now: datetime
 ) -> bool:
@@ -264,6 +153,42 @@ async def mark_sent(
         sent_at=now,
         last_error=None,
     )
+
+
+# One statement for every message a batch sent: compiled once, run with one set of values
+# per message (executemany), so recording a sent message costs no statement building.
+_OUTBOX = OutboxRow.__table__
+_SENT = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("b_id"),
+        _OUTBOX.c.claimed_by == bindparam("b_worker"),
+        # Not IN (...): a list parameter cannot be used with executemany.
+        or_(_OUTBOX.c.status == OutboxStatus.SENDING, _OUTBOX.c.status == OutboxStatus.UNKNOWN),
+    )
+    .values(
+        status=OutboxStatus.SENT,
+        provider_id=bindparam("b_provider_id"),
+        sent_at=bindparam("b_sent_at"),
+        lease_until=None,
+        claimed_by=None,
+        last_error=None,
+    )
+)
+
+
+async def mark_many_sent(
+    session: AsyncSession, worker_id: str, sent: Sequence[tuple[int, str, datetime]]
+) -> None:
+    """``mark_sent`` for many (outbox id, provider id, when) at once."""
+    if sent:
+        await session.execute(
+            _SENT,
+            [
+                {"b_id": i, "b_worker": worker_id, "b_provider_id": p, "b_sent_at": at}
+                for i, p, at in sent
+            ],
+        )
 
 
 async def mark_retry(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import ReplyToken
-from .upsert import insert_unless_exists
+from .upsert import insert_many_unless_exist, insert_unless_exists
 
 
 def new_token() -> str:
@@ -39,6 +39,52 @@ async def token_for(
     )
     found = await _find(session, contributor_id, project_id)
     assert found is not None
+    return found
+
+
+async def tokens_for(
+    session: AsyncSession, pairs: set[tuple[int, int | None]], now: datetime
+) -> dict[tuple[int, int | None], str]:
+    """``token_for`` for many contributor-and-project pairs: one query when all exist."""
+    if not pairs:
+        return {}
+    contributor_ids = {contributor_id for contributor_id, _ in pairs}
+    found = {
+        (contributor_id, project_id): token
+        for contributor_id, project_id, token in await session.execute(
+            select(ReplyToken.contributor_id, ReplyToken.project_id, ReplyToken.token).where(
+                ReplyToken.contributor_id.in_(contributor_ids)
+            )
+        )
+        if (contributor_id, project_id) in pairs
+    }
+    missing = pairs - found.keys()
+    with_project = [(cid, pid) for cid, pid in missing if pid is not None]
+    if with_project:
+        # All at once; a token made meanwhile by someone else wins, as in ``token_for``.
+        await insert_many_unless_exist(
+            session,
+            ReplyToken.__table__,
+            [
+                {"token": new_token(), "contributor_id": cid, "project_id": pid, "created_at": now}
+                for cid, pid in with_project
+            ],
+            ["contributor_id", "project_id"],
+        )
+        found.update(
+            ((cid, pid), token)
+            for cid, pid, token in await session.execute(
+                select(ReplyToken.contributor_id, ReplyToken.project_id, ReplyToken.token).where(
+                    ReplyToken.contributor_id.in_({cid for cid, _ in with_project})
+                )
+            )
+            if (cid, pid) in missing
+        )
+    for contributor_id, project_id in missing - found.keys():
+        # Without a project the unique index cannot decide (NULLs differ): one at a time.
+        found[(contributor_id, project_id)] = await token_for(
+            session, contributor_id, project_id, now
+        )
     return found
 
 

@@ -29,3 +29,15 @@ async def insert_unless_exists(
         .returning(table.c[key])
     )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def insert_many_unless_exist(
+    session: AsyncSession, table: Table, rows: list[dict[str, Any]], conflict_columns: list[str]
+) -> None:
+    """Insert the rows whose keys are not taken yet, in one statement."""
+    if not rows:
+        return
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    await session.execute(
+        module.insert(table).values(rows).on_conflict_do_nothing(index_elements=conflict_columns)
+    )

@@ -37,7 +37,7 @@ from storage.models import (
     OutboxRow,
     OutboxStatus,
 )
-from storage.projects import create_project
+from storage.projects import create_project, find_project
 from tests.peers.faults import Faults
 from tests.peers.smtp_sink import SmtpSink
 from tests.peers.telegram_api import TelegramApiServer
@@ -73,67 +73,101 @@ async def make_broadcast(
     """Queue one message (one per question) to each of ``people`` new members of a new
     project, numbered from ``first`` so several broadcasts can go to different people;
     returns who should receive it."""
-    now = datetime.now(UTC)
-    recipients = [(channels[n % len(channels)], n) for n in range(first, first + people)]
+    await add_members(database_url, people, channels, first=first, code=code)
     engine = create_engine(database_url)
     try:
         async with transaction(session_factory(engine)) as session:
-            lead = Contributor(name="Lead", preferred_channel=ChannelName.EMAIL, created_at=now)
-            session.add(lead)
-            await session.flush()
-            project = await create_project(
-                session, code=code, title="A big group", leads=[(lead, LeadKind.STAFF)], now=now
-            )
-            base = await session.scalar(select(func.coalesce(func.max(Contributor.id), 0)))
-            await session.execute(
-                insert(Contributor),
-                [
-                    {
-                        "id": base + 1 + n,
-                        "name": f"Person {n}",
-                        "preferred_channel": channel,
-                        "access_needs": [],
-                        "named_in_comments": False,
-                        "created_at": now,
-                    }
-                    for channel, n in recipients
-                ],
-            )
-            await session.execute(
-                insert(ContactPoint),
-                [
-                    {
-                        "contributor_id": base + 1 + n,
-                        "channel": channel,
-                        "address": address(channel, n),
-                        "verified": True,
-                        "failures": 0,
-                        "created_at": now,
-                    }
-                    for channel, n in recipients
-                ],
-            )
-            await session.execute(
-                insert(Membership),
-                [
-                    {
-                        "project_id": project.id,
-                        "contributor_id": base + 1 + n,
-                        "status": MembershipStatus.JOINED,
-                        "invited_at": now,
-                        "joined_at": now,
-                    }
-                    for _, n in recipients
-                ],
-            )
+            project = await find_project(session, code)
             for n in range(questions):
                 _, reached = await ask_group(
-                    session, project, f"Question {n + 1}: which evening suits you?", now=now
+                    session, project, f"Question {n + 1}: which evening suits you?", now=now()
                 )
                 assert reached == people
     finally:
         await engine.dispose()
-    return [(channel, address(channel, n)) for channel, n in recipients]
+    return [
+        (channels[n % len(channels)], address(channels[n % len(channels)], n))
+        for n in range(first, first + people)
+    ]
+
+
+# Members are written this many at a time, so writing 100,000 holds few in memory.
+CHUNK = 5000
+
+
+async def add_members(
+    database_url: str,
+    people: int,
+    channels: tuple[ChannelName, ...] = CHANNELS,
+    *,
+    first: int = 0,
+    code: str = "BIG",
+) -> None:
+    """A new project and ``people`` members who joined it, numbered from ``first``, one
+    address each, the channels in turn, written in bulk."""
+    at = now()
+    engine = create_engine(database_url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            lead = Contributor(name="Lead", preferred_channel=ChannelName.EMAIL, created_at=at)
+            session.add(lead)
+            await session.flush()
+            project = await create_project(
+                session, code=code, title="A big group", leads=[(lead, LeadKind.STAFF)], now=at
+            )
+            base = await session.scalar(select(func.coalesce(func.max(Contributor.id), 0))) or 0
+            for start in range(first, first + people, CHUNK):
+                numbered = [
+                    (base + 1 + n - first, channels[n % len(channels)], n)
+                    for n in range(start, min(start + CHUNK, first + people))
+                ]
+                await session.execute(
+                    insert(Contributor.__table__),
+                    [
+                        {
+                            "id": cid,
+                            "name": f"Person {n}",
+                            "preferred_channel": channel,
+                            "access_needs": [],
+                            "named_in_comments": False,
+                            "created_at": at,
+                        }
+                        for cid, channel, n in numbered
+                    ],
+                )
+                await session.execute(
+                    insert(ContactPoint.__table__),
+                    [
+                        {
+                            "contributor_id": cid,
+                            "channel": channel,
+                            "address": address(channel, n),
+                            "verified": True,
+                            "failures": 0,
+                            "created_at": at,
+                        }
+                        for cid, channel, n in numbered
+                    ],
+                )
+                await session.execute(
+                    insert(Membership.__table__),
+                    [
+                        {
+                            "project_id": project.id,
+                            "contributor_id": cid,
+                            "status": MembershipStatus.JOINED,
+                            "invited_at": at,
+                            "joined_at": at,
+                        }
+                        for cid, _, _ in numbered
+                    ],
+                )
+    finally:
+        await engine.dispose()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 async def outbox_statuses(database_url: str) -> Counter[OutboxStatus]:
@@ -188,33 +222,38 @@ class Peers:
 
     def channels(self, timeout: float = 10.0) -> dict[ChannelName, Channel]:
         """Real channels pointed at these peers, for a service in this process."""
-        return {
-            ChannelName.TELEGRAM: TelegramChannel(
-                TelegramSettings(
-                    telegram_token=TELEGRAM_TOKEN,
-                    telegram_api_url=self.telegram.url,
-                    telegram_timeout=timeout,
-                )
-            ),
-            ChannelName.SMS: SmsChannel(
-                SmsSettings(
-                    twilio_account_sid=TWILIO_SID,
-                    twilio_auth_token=TWILIO_TOKEN,
-                    twilio_from=TWILIO_FROM,
-                    twilio_api_url=self.twilio.url,
-                    twilio_timeout=timeout,
-                )
-            ),
-            ChannelName.EMAIL: EmailChannel(
-                EmailSettings(
-                    smtp_host="127.0.0.1",
-                    smtp_port=self.smtp.port,
-                    smtp_tls="none",
-                    smtp_timeout=timeout,
-                    email_from=EMAIL_FROM,
-                )
-            ),
-        }
+        return channels_for(self.settings(), timeout)
+
+
+def channels_for(settings: dict[str, str], timeout: float = 10.0) -> dict[ChannelName, Channel]:
+    """Real channels pointed at the peers that ``settings`` names (``Peers.settings``)."""
+    return {
+        ChannelName.TELEGRAM: TelegramChannel(
+            TelegramSettings(
+                telegram_token=settings["telegram_token"],
+                telegram_api_url=settings["telegram_api_url"],
+                telegram_timeout=timeout,
+            )
+        ),
+        ChannelName.SMS: SmsChannel(
+            SmsSettings(
+                twilio_account_sid=settings["twilio_account_sid"],
+                twilio_auth_token=settings["twilio_auth_token"],
+                twilio_from=settings["twilio_from"],
+                twilio_api_url=settings["twilio_api_url"],
+                twilio_timeout=timeout,
+            )
+        ),
+        ChannelName.EMAIL: EmailChannel(
+            EmailSettings(
+                smtp_host=settings["smtp_host"],
+                smtp_port=int(settings["smtp_port"]),
+                smtp_tls="none",
+                smtp_timeout=timeout,
+                email_from=settings["email_from"],
+            )
+        ),
+    }
 
 
 class running_peers(ExitStack):

@@ -13,7 +13,7 @@ from channels.base import ChannelName, PermanentSendError, TransientSendError, U
 from flows.outbound import Message, send_to
 from storage.db import transaction
 from storage.models import ContactPoint, Contributor, OutboxRow, OutboxStatus
-from storage.outbox import claim_due
+from storage.outbox_claims import claim_due
 from tests.helpers import add_person
 
 SMS, EMAIL, TELEGRAM = ChannelName.SMS, ChannelName.EMAIL, ChannelName.TELEGRAM

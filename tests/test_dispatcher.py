@@ -10,7 +10,8 @@ from bot.dispatcher import retry_delay
 from channels.base import ChannelName, PermanentSendError, TransientSendError
 from storage.db import transaction
 from storage.models import ContactPoint, OutboxRow, OutboxStatus
-from storage.outbox import claim_due, enqueue
+from storage.outbox import enqueue
+from storage.outbox_claims import claim_due
 from storage.workers import hold_lease
 from tests.helpers import add_person
 
@@ -35,6 +36,21 @@ async def test_a_sent_message_records_the_provider_id(bot) -> None:
     assert row.provider_id == "memory-sms-1"
     assert row.sent_at == bot.clock.now()
     assert message.outbox_id == row.id
+
+
+async def test_messages_sent_together_are_recorded_together_each_with_its_own_id(
+    bot, caplog
+) -> None:
+    phones = [f"+44770090002{n}" for n in range(4)]
+    for phone in phones:
+        await _queue_help(bot, phone)
+    delivered = await bot.delivered(SMS)
+    async with bot.sessions() as session:
+        rows = (await session.scalars(select(OutboxRow).order_by(OutboxRow.id))).all()
+    assert [row.status for row in rows] == [OutboxStatus.SENT] * 4
+    assert sorted(row.provider_id for row in rows) == sorted(f"memory-sms-{n}" for n in range(1, 5))
+    assert {m.outbox_id for m in delivered} == {row.id for row in rows}
+    assert "could not be written together" not in caplog.text
 
 
 async def test_a_transient_failure_keeps_the_message_and_tries_again_later(bot) -> None:
