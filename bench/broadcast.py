@@ -157,15 +157,20 @@ async def measure(options: argparse.Namespace) -> tuple[str, list[Timing]]:
         profiler = _profiler(options.profile)
         with profiler:
             timings = [await enqueue(url)]
-            with PeersProcess() as peers:
-                timings.append(await dispatch(url, peers, options.people, options.concurrency))
-                if not options.no_limit:
-                    timings.append(
-                        await limit(peers.channels(), options.people, options.concurrency)
-                    )
+            if not options.enqueue_only:
+                timings += await delivery(url, options)
         if options.profile:
             Path(options.profile).write_text(profiler.output_html())  # type: ignore[attr-defined]  # noqa: ASYNC240
         return database_name(url), timings
+
+
+async def delivery(url: str, options: argparse.Namespace) -> list[Timing]:
+    """The dispatcher's delivery of what was queued, and (unless told not to) the limit."""
+    with PeersProcess() as peers:
+        timings = [await dispatch(url, peers, options.people, options.concurrency)]
+        if not options.no_limit:
+            timings.append(await limit(peers.channels(), options.people, options.concurrency))
+    return timings
 
 
 def _profiler(path: str | None) -> Any:
@@ -182,6 +187,7 @@ async def main(argv: Sequence[str] | None = None) -> str:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--database-url", default=None, help="default: a new SQLite file")
     parser.add_argument("--no-limit", action="store_true", help="skip the no-database limit")
+    parser.add_argument("--enqueue-only", action="store_true", help="measure only the enqueue")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     parser.add_argument("--profile", metavar="FILE", help="write a pyinstrument HTML profile")
     options = parser.parse_args(argv)
