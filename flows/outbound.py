@@ -15,7 +15,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import AccessNeed, ChannelName, known_access_needs
-from storage.memberships import Address, Addressee, addressee_pages, leads_of
+from storage.memberships import Addressee, addressee_pages, leads_of
 from storage.models import ContactPoint, Contributor, MembershipStatus, Project
 from storage.outbox import enqueue_many, enqueue_to_points, outbox_values
 
@@ -150,7 +150,7 @@ async def send_to_point(
 
 
 def outbox_rows(
-    point: ContactPoint | Address,
+    point: ContactPoint,
     reader: Reader,
     message: Message,
     *,
@@ -223,8 +223,9 @@ async def send_to_members(
     """Queue a message to every member (by default those who joined; the brief goes to
     those only invited as well); returns how many were reached.
 
-    Members are read a page at a time and each page's rows written in one statement, so a
-    broadcast's cost grows with the number of members and its memory does not. A message
+    Members are read a page at a time, and the database writes each page's rows with one
+    statement per kind of reader, so a broadcast's cost grows with the number of members
+    and its memory does not. A message
     is rendered once for each kind of reader (language, channel, needs), not per person.
     ``each_page`` sees every page, reachable or not, for work that goes with the message.
     """
