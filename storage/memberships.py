@@ -164,9 +164,11 @@ async def addressee_pages(
                 Membership.project_id == project_id,
                 Membership.status.in_(list(statuses)),
                 Contributor.erased_at.is_(None),
-                Contributor.id > after,
+                # Paged along the (project, contributor) index of memberships: each page is
+                # a short range read, whatever the size of the project.
+                Membership.contributor_id > after,
             )
-            .order_by(Contributor.id)
+            .order_by(Membership.contributor_id)
             .limit(size)
         )
         if exclude:
