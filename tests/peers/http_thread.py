@@ -17,7 +17,12 @@ class ThreadedServer:
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+        # Providers keep idle connections open longer than our clients do (aiohttp keeps
+        # them 15 s); uvicorn's own 5 s would close a pooled connection just as a send
+        # reuses it, and that send would come back "unknown" for no fault of ours.
+        config = uvicorn.Config(
+            app, log_config=None, access_log=False, lifespan="off", timeout_keep_alive=75
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
