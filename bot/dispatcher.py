@@ -208,7 +208,7 @@ class Dispatcher:
             return
         except PermanentSendError as error:
             log.warning("outbox %s: failed for good: %s", outbox_id, error.reason)
-            await self._record(
+            await self._outcomes.write(
                 _failed_for_good(ready, self.worker_id, error.reason, self._clock.now())
             )
             return
@@ -290,9 +290,6 @@ class Dispatcher:
         return await self._outcomes.write(
             lambda session: mark(session, outbox_id, self.worker_id, *args, **kwargs)
         )
-
-    async def _record(self, write: Write) -> bool:
-        return await self._outcomes.write(write)
 
 
 def _failed_for_good(ready: Ready, worker_id: str, reason: str, now: datetime) -> Write:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, literal, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Contributor, ConversationState
+from .upsert import insert_from_select
 
 
 async def pending_state(session: AsyncSession, contributor_id: int) -> ConversationState | None:
@@ -54,17 +55,12 @@ async def set_states(
     await session.execute(
         delete(ConversationState).where(ConversationState.contributor_id.in_(contributor_ids))
     )
-    table = ConversationState.__table__
-    constants = {"state": state, "data": data, "expires_at": expires_at, "updated_at": now}
-    # Written by the database from the ids: the cost per person is one id, not one row.
-    await session.execute(
-        insert(table).from_select(
-            ["contributor_id", *constants],
-            select(
-                Contributor.id,
-                *(literal(value, table.c[name].type) for name, value in constants.items()),
-            ).where(Contributor.id.in_(contributor_ids)),
-        )
+    await insert_from_select(
+        session,
+        ConversationState.__table__,
+        {"contributor_id": Contributor.id},
+        Contributor.id.in_(contributor_ids),
+        {"state": state, "data": data, "expires_at": expires_at, "updated_at": now},
     )
 
 

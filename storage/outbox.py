@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, literal, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ChannelName
@@ -15,6 +15,7 @@ from .models import (
     OutboxRow,
     OutboxStatus,
 )
+from .upsert import insert_from_select
 
 # A delivery report may only move a message forward, never back to "sent".
 _REPORTABLE = {
@@ -113,7 +114,6 @@ async def enqueue_to_points(
     the contact points, one statement per part, so the cost per person is one id."""
     if not contact_point_ids:
         return
-    table = OutboxRow.__table__
     constants = {
         "project_id": project_id,
         "kind": kind,
@@ -126,37 +126,22 @@ async def enqueue_to_points(
         "next_attempt_at": now,
     }
     for body in bodies:
-        values = {**constants, "body": body}
-        rows = (
-            select(
-                ContactPoint.id,
-                ContactPoint.channel,
-                ContactPoint.contributor_id,
-                *(literal(value, table.c[name].type) for name, value in values.items()),
-            )
-            .where(ContactPoint.id.in_(list(contact_point_ids)))
-            .order_by(ContactPoint.id)
+        await insert_from_select(
+            session,
+            OutboxRow.__table__,
+            {
+                "contact_point_id": ContactPoint.id,
+                "channel": ContactPoint.channel,
+                "contributor_id": ContactPoint.contributor_id,
+            },
+            ContactPoint.id.in_(list(contact_point_ids)),
+            {**constants, "body": body},
         )
-        columns = ["contact_point_id", "channel", "contributor_id", *values]
-        await session.execute(insert(table).from_select(columns, rows))
 
 
-async def mark_sent(
-    session: AsyncSession, outbox_id: int, worker_id: str, provider_id: str, now: datetime
-) -> bool:
-    return await _finish(
-        session,
-        outbox_id,
-        worker_id,
-        status=OutboxStatus.SENT,
-        provider_id=provider_id,
-        sent_at=now,
-        last_error=None,
-    )
-
-
-# One statement for every message a batch sent: compiled once, run with one set of values
-# per message (executemany), so recording a sent message costs no statement building.
+# What "sent" means, in one statement for one message or (executemany) a batch: compiled
+# once, so recording a sent message costs no statement building. Like ``_finish``, it only
+# touches a row this worker still holds.
 _OUTBOX = OutboxRow.__table__
 _SENT = (
     update(_OUTBOX)
@@ -177,18 +162,25 @@ _SENT = (
 )
 
 
+def _sent_values(
+    worker_id: str, outbox_id: int, provider_id: str, at: datetime
+) -> dict[str, object]:
+    return {"b_id": outbox_id, "b_worker": worker_id, "b_provider_id": provider_id, "b_sent_at": at}
+
+
+async def mark_sent(
+    session: AsyncSession, outbox_id: int, worker_id: str, provider_id: str, now: datetime
+) -> bool:
+    result = await session.execute(_SENT, _sent_values(worker_id, outbox_id, provider_id, now))
+    return result.rowcount == 1
+
+
 async def mark_many_sent(
     session: AsyncSession, worker_id: str, sent: Sequence[tuple[int, str, datetime]]
 ) -> None:
     """``mark_sent`` for many (outbox id, provider id, when) at once."""
     if sent:
-        await session.execute(
-            _SENT,
-            [
-                {"b_id": i, "b_worker": worker_id, "b_provider_id": p, "b_sent_at": at}
-                for i, p, at in sent
-            ],
-        )
+        await session.execute(_SENT, [_sent_values(worker_id, *one) for one in sent])
 
 
 async def mark_retry(

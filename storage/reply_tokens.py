@@ -46,20 +46,9 @@ async def tokens_for(
     session: AsyncSession, pairs: set[tuple[int, int | None]], now: datetime
 ) -> dict[tuple[int, int | None], str]:
     """``token_for`` for many contributor-and-project pairs: one query when all exist."""
-    if not pairs:
-        return {}
-    contributor_ids = {contributor_id for contributor_id, _ in pairs}
-    found = {
-        (contributor_id, project_id): token
-        for contributor_id, project_id, token in await session.execute(
-            select(ReplyToken.contributor_id, ReplyToken.project_id, ReplyToken.token).where(
-                ReplyToken.contributor_id.in_(contributor_ids)
-            )
-        )
-        if (contributor_id, project_id) in pairs
-    }
+    found = await _tokens_of(session, pairs)
     missing = pairs - found.keys()
-    with_project = [(cid, pid) for cid, pid in missing if pid is not None]
+    with_project = {(cid, pid) for cid, pid in missing if pid is not None}
     if with_project:
         # All at once; a token made meanwhile by someone else wins, as in ``token_for``.
         await insert_many_unless_exist(
@@ -71,21 +60,26 @@ async def tokens_for(
             ],
             ["contributor_id", "project_id"],
         )
-        found.update(
-            ((cid, pid), token)
-            for cid, pid, token in await session.execute(
-                select(ReplyToken.contributor_id, ReplyToken.project_id, ReplyToken.token).where(
-                    ReplyToken.contributor_id.in_({cid for cid, _ in with_project})
-                )
-            )
-            if (cid, pid) in missing
-        )
+        found.update(await _tokens_of(session, with_project))
     for contributor_id, project_id in missing - found.keys():
         # Without a project the unique index cannot decide (NULLs differ): one at a time.
         found[(contributor_id, project_id)] = await token_for(
             session, contributor_id, project_id, now
         )
     return found
+
+
+async def _tokens_of(
+    session: AsyncSession, pairs: set[tuple[int, int | None]]
+) -> dict[tuple[int, int | None], str]:
+    if not pairs:
+        return {}
+    rows = await session.execute(
+        select(ReplyToken.contributor_id, ReplyToken.project_id, ReplyToken.token).where(
+            ReplyToken.contributor_id.in_({contributor_id for contributor_id, _ in pairs})
+        )
+    )
+    return {(cid, pid): token for cid, pid, token in rows if (cid, pid) in pairs}
 
 
 async def _find(session: AsyncSession, contributor_id: int, project_id: int | None) -> str | None:

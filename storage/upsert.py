@@ -1,10 +1,11 @@
-"""INSERT ... ON CONFLICT DO NOTHING on both databases, for idempotent writes."""
+"""Writes the ORM would make one row at a time: INSERT ... ON CONFLICT DO NOTHING on both
+databases, for idempotent writes, and INSERT ... SELECT, for many rows made from ids."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Table, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,3 +42,26 @@ async def insert_many_unless_exist(
     await session.execute(
         module.insert(table).values(rows).on_conflict_do_nothing(index_elements=conflict_columns)
     )
+
+
+async def insert_from_select(
+    session: AsyncSession,
+    table: Table,
+    selected: dict[str, ColumnElement[Any]],
+    where: ColumnElement[bool],
+    constants: dict[str, Any],
+) -> None:
+    """One row for each row ``where`` finds, in the order of the first selected column: the
+    ``selected`` columns from it, and the same ``constants`` for all (typed as ``table``'s
+    columns, so dates and JSON are stored as the ORM stores them). The database writes
+    the rows, so the cost per row is in SQL, not Python."""
+    columns = list(selected.values())
+    query = (
+        select(
+            *columns,
+            *(literal(value, table.c[name].type) for name, value in constants.items()),
+        )
+        .where(where)
+        .order_by(columns[0])
+    )
+    await session.execute(insert(table).from_select([*selected, *constants], query))
