@@ -94,7 +94,7 @@ def load(url: str, options: argparse.Namespace, *, rate: float, first_id: int) -
 
 async def processed(database_url: str, expected: int) -> float:
     """Wait until the flow has run for every stored message; returns when that was."""
-    engine = create_engine(database_url)
+    engine = create_engine(database_url, reader=True)
     try:
         async with session_factory(engine)() as session:
             deadline = time.perf_counter() + PROCESSING_LIMIT_SECONDS
@@ -112,7 +112,7 @@ async def processed(database_url: str, expected: int) -> float:
 
 
 async def comments(database_url: str) -> int:
-    engine = create_engine(database_url)
+    engine = create_engine(database_url, reader=True)
     try:
         async with session_factory(engine)() as session:
             return await session.scalar(select(func.count()).select_from(Comment)) or 0

@@ -1,16 +1,25 @@
 """The inbound path: store the message (once per provider id), acknowledge, then run its flow.
 
-Storing commits before the provider is answered, so an acknowledged message is never lost;
-the flow runs afterwards in its own transaction, and a message whose flow did not run (the
-process stopped in between) is picked up by :meth:`InboundService.process_leftovers`.
+Storing commits before the provider is answered, so an acknowledged message is never lost.
+Messages that arrive together are stored together, in one transaction (one disk sync for
+all of them), and every request waits for that commit.
+
+Flows run afterwards, in lanes: the messages of one sender always go to the same lane and
+are handled there in the order they came (NAME ME, then a comment). A lane handles what is
+waiting in one transaction, each message inside a savepoint of its own, so one commit covers
+many flows and a flow that fails undoes only its own work. A lane gives way between messages
+when messages are waiting to be stored, so acknowledging the providers comes first. A message
+whose flow did not run (the process stopped in between) is picked up by
+:meth:`InboundService.process_leftovers`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,6 +30,7 @@ from storage.inbound import (
     claim_inbound,
     record_processing_failure,
     store_inbound,
+    store_inbound_many,
     unprocessed_inbound,
 )
 from storage.models import InboundMessageRow
@@ -28,6 +38,13 @@ from storage.models import InboundMessageRow
 from .clock import Clock
 
 log = logging.getLogger(__name__)
+
+# Messages stored by one statement (ten columns each, well inside SQLite's parameter limit).
+STORE_BATCH = 200
+# A lane commits after this long, even with messages left, so its work is not held back.
+FLOW_COMMIT_SECONDS = 0.1
+
+Waiting = tuple[InboundMessage, "asyncio.Future[int | None]"]
 
 
 class InboundService:
@@ -37,74 +54,149 @@ class InboundService:
         clock: Clock,
         default_language: str = "en",
         on_outbox: Callable[[], None] = lambda: None,
+        lanes: int = 1,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._default_language = default_language
         self._on_outbox = on_outbox
-        self._tasks: set[asyncio.Task[None]] = set()
-        # Messages from one sender are handled in the order they came (NAME ME, then a
-        # comment): each waits for the one before it from the same address.
-        self._senders: dict[int, tuple[str, str]] = {}
-        self._last_from: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._to_store: list[Waiting] = []
+        self._storing: asyncio.Task[None] | None = None
+        self._lanes = [_Lane() for _ in range(max(1, lanes))]
+        self._lane_of: dict[int, _Lane] = {}
 
     async def accept(self, message: InboundMessage) -> int | None:
         """Store a message; returns its id, or None when the provider id was seen before."""
-        async with transaction(self._sessions) as session:
-            inbound_id = await store_inbound(session, message, self._clock.now())
-        if inbound_id is not None:
-            self._senders[inbound_id] = (message.channel, message.sender)
-        else:
+        stored: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._to_store.append((message, stored))
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.create_task(self._store_waiting())
+        inbound_id = await stored
+        if inbound_id is None:
             log.info(
                 "%s message %s was already stored; ignored", message.channel, message.provider_id
             )
+        else:
+            self._lane_of[inbound_id] = self._lanes[
+                hash((message.channel, message.sender)) % len(self._lanes)
+            ]
         return inbound_id
 
+    async def _store_waiting(self) -> None:
+        while self._to_store:
+            batch, self._to_store = self._to_store[:STORE_BATCH], self._to_store[STORE_BATCH:]
+            try:
+                async with transaction(self._sessions) as session:
+                    ids = await store_inbound_many(
+                        session, [message for message, _ in batch], self._clock.now()
+                    )
+            except Exception:
+                log.exception("storing %d messages together failed; storing each alone", len(batch))
+                await self._store_each(batch)
+            else:
+                for (_, stored), inbound_id in zip(batch, ids, strict=True):
+                    if not stored.done():
+                        stored.set_result(inbound_id)
+
+    async def _store_each(self, batch: list[Waiting]) -> None:
+        for message, stored in batch:
+            try:
+                async with transaction(self._sessions) as session:
+                    inbound_id = await store_inbound(session, message, self._clock.now())
+            except Exception as error:
+                # Not stored: the request fails, so the provider sends the message again.
+                if not stored.done():
+                    stored.set_exception(error)
+            else:
+                if not stored.done():
+                    stored.set_result(inbound_id)
+
     def process_later(self, inbound_id: int) -> None:
-        """Run the flow after the provider has been answered."""
-        sender = self._senders.pop(inbound_id, None)
-        before = self._last_from.get(sender) if sender else None
-
-        async def in_turn() -> None:
-            if before is not None:
-                await asyncio.wait([before])
-            await self.process(inbound_id)
-
-        task = asyncio.create_task(in_turn())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        if sender is not None:
-            self._last_from[sender] = task
-            task.add_done_callback(
-                lambda done: (
-                    self._last_from.pop(sender) if self._last_from.get(sender) is done else None
-                )
-            )
+        """Run the flow after the provider has been answered, in its sender's lane."""
+        lane = self._lane_of.pop(inbound_id, self._lanes[0])
+        lane.waiting.append(inbound_id)
+        if lane.task is None or lane.task.done():
+            lane.task = asyncio.create_task(self._run_lane(lane))
 
     async def drain(self) -> None:
-        """Wait for every message handed to :meth:`process_later` to be handled."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Wait for every message accepted so far to be stored and handed to its flow."""
+        while True:
+            tasks = [self._storing, *(lane.task for lane in self._lanes)]
+            running = [task for task in tasks if task is not None and not task.done()]
+            if not running:
+                return
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _run_lane(self, lane: _Lane) -> None:
+        while lane.waiting:
+            try:
+                await self._process_together(lane)
+            except Exception:
+                log.exception("inbound: a batch of flows failed; each is tried alone")
+                taken, lane.taken = lane.taken, []
+                for inbound_id in taken:
+                    await self.process(inbound_id)
+
+    async def _process_together(self, lane: _Lane) -> None:
+        """Flows of the waiting messages in one transaction, one savepoint each, until the time
+        is up or messages are waiting to be stored."""
+        failed: list[tuple[int, str]] = []
+        handled = 0
+        deadline = time.monotonic() + FLOW_COMMIT_SECONDS
+        async with self._sessions() as outer, outer.begin():
+            connection = await outer.connection()
+            while lane.waiting and (not lane.taken or not self._must_yield(deadline)):
+                inbound_id = lane.waiting.pop(0)
+                lane.taken.append(inbound_id)
+                now = self._clock.now()
+                try:
+                    async with (
+                        self._sessions(
+                            bind=connection, join_transaction_mode="create_savepoint"
+                        ) as session,
+                        session.begin(),
+                    ):
+                        handled += await self._run_flow(session, inbound_id, now)
+                except Exception as error:
+                    log.exception("inbound %s: the flow failed; it will be tried again", inbound_id)
+                    failed.append((inbound_id, f"{type(error).__name__}: {error}"))
+        lane.taken = []
+        await self._record_failures(failed)
+        if handled:
+            self._on_outbox()
+
+    def _must_yield(self, deadline: float) -> bool:
+        return bool(self._to_store) or time.monotonic() >= deadline
+
+    async def _run_flow(self, session: AsyncSession, inbound_id: int, now: datetime) -> int:
+        """Claim a message and run its flow; 1 when this call handled it, 0 when another did."""
+        if not await claim_inbound(session, inbound_id, now):
+            return 0
+        row = await session.get(InboundMessageRow, inbound_id)
+        assert row is not None
+        await handle_inbound(session, row, now, self._default_language)
+        return 1
+
+    async def _record_failures(self, failed: list[tuple[int, str]]) -> None:
+        if not failed:
+            return
+        async with transaction(self._sessions) as session:
+            for inbound_id, error in failed:
+                await record_processing_failure(session, inbound_id, error)
 
     async def process(self, inbound_id: int) -> None:
         """Run the flow for one stored message; its effects commit with the "processed" mark."""
-        self._senders.pop(inbound_id, None)  # when called directly, not by process_later
+        self._lane_of.pop(inbound_id, None)  # when called directly, not by process_later
         now = self._clock.now()
         try:
             async with transaction(self._sessions) as session:
-                if not await claim_inbound(session, inbound_id, now):
-                    return
-                row = await session.get(InboundMessageRow, inbound_id)
-                assert row is not None
-                await handle_inbound(session, row, now, self._default_language)
+                handled = await self._run_flow(session, inbound_id, now)
         except Exception as error:
             log.exception("inbound %s: the flow failed; it will be tried again", inbound_id)
-            async with transaction(self._sessions) as session:
-                await record_processing_failure(
-                    session, inbound_id, f"{type(error).__name__}: {error}"
-                )
+            await self._record_failures([(inbound_id, f"{type(error).__name__}: {error}")])
             return
-        self._on_outbox()
+        if handled:
+            self._on_outbox()
 
     async def process_leftovers(self, older_than: timedelta = timedelta(seconds=30)) -> int:
         """Handle messages that were stored but never processed; returns how many were tried."""
@@ -113,3 +205,12 @@ class InboundService:
         for inbound_id in ids:
             await self.process(inbound_id)
         return len(ids)
+
+
+class _Lane:
+    """Messages waiting for their flows, handled one after another by one task."""
+
+    def __init__(self) -> None:
+        self.waiting: list[int] = []
+        self.taken: list[int] = []  # in the transaction now running
+        self.task: asyncio.Task[None] | None = None

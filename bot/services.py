@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from channels import CHANNELS, Channel, ChannelName
 from flows.jobs import JOB_HANDLERS, JobHandler
-from storage.db import create_engine, session_factory
+from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import prepare
 
 from .clock import Clock, SystemClock
@@ -25,6 +25,8 @@ from .scheduler import Scheduler
 from .settings import Settings
 
 log = logging.getLogger(__name__)
+
+INBOUND_LANES_POSTGRESQL = 4
 
 
 @dataclass
@@ -111,7 +113,14 @@ async def build_services(
         retry_for=settings.retry_for,
         pacer=pacer_for(settings),
     )
-    inbound = InboundService(sessions, clock, settings.default_language, on_outbox=dispatcher.wake)
+    inbound = InboundService(
+        sessions,
+        clock,
+        settings.default_language,
+        on_outbox=dispatcher.wake,
+        # SQLite takes one writer at a time; PostgreSQL lets senders' flows run side by side.
+        lanes=1 if is_sqlite(engine) else INBOUND_LANES_POSTGRESQL,
+    )
     scheduler = Scheduler(
         sessions,
         clock,

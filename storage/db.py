@@ -37,12 +37,23 @@ def is_sqlite(engine_or_url: AsyncEngine | str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str = DEFAULT_DATABASE_URL, *, reader: bool = False, **kwargs: Any
+) -> AsyncEngine:
+    """An engine for ``url``. A ``reader`` only reads: on SQLite it never takes the write lock,
+    so it neither waits for a busy service nor holds it up."""
     url = normalise_database_url(url)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
 
+    if not reader:
+        # One connection, lent to one transaction at a time. SQLite lets one writer in at a
+        # time anyway; with several connections a process competes with itself for the lock,
+        # and SQLite's busy handler waits in sleeps of up to 100 ms each time it loses, where
+        # the pool hands the connection on the moment it is returned.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
     )
@@ -58,6 +69,9 @@ def create_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> AsyncEngine
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+
+    if reader:
+        return engine
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin_immediate(conn: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,10 +12,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from channels.base import InboundMessage
 
 from .models import InboundMessageRow, InboundStatus
-from .upsert import insert_unless_exists
+from .upsert import insert_many_unless_exist, insert_unless_exists
 
 # A message whose flow failed this many times is set aside (status failed) for a person to see.
 MAX_PROCESSING_ATTEMPTS = 5
+
+
+def _values(message: InboundMessage, now: datetime) -> dict[str, Any]:
+    return {
+        "channel": message.channel,
+        "provider_id": message.provider_id,
+        "sender": message.sender,
+        "routing_token": message.routing_token,
+        "subject": message.subject,
+        "text": message.text,
+        "received_at": message.received_at,
+        "stored_at": now,
+        "status": InboundStatus.NEW,
+        "attempts": 0,
+    }
 
 
 async def store_inbound(
@@ -22,22 +38,25 @@ async def store_inbound(
 ) -> int | None:
     """Store a message and return its row id, or None if this provider id was stored before."""
     return await insert_unless_exists(
-        session,
-        InboundMessageRow.__table__,
-        {
-            "channel": message.channel,
-            "provider_id": message.provider_id,
-            "sender": message.sender,
-            "routing_token": message.routing_token,
-            "subject": message.subject,
-            "text": message.text,
-            "received_at": message.received_at,
-            "stored_at": now,
-            "status": InboundStatus.NEW,
-            "attempts": 0,
-        },
-        ["channel", "provider_id"],
+        session, InboundMessageRow.__table__, _values(message, now), ["channel", "provider_id"]
     )
+
+
+async def store_inbound_many(
+    session: AsyncSession, messages: Sequence[InboundMessage], now: datetime
+) -> list[int | None]:
+    """Store messages in one statement, in their order; for each, its row id, or None when its
+    provider id was stored before (or earlier in the same list)."""
+    table = InboundMessageRow.__table__
+    stored = await insert_many_unless_exist(
+        session,
+        table,
+        [_values(message, now) for message in messages],
+        ["channel", "provider_id"],
+        returning=(table.c.channel, table.c.provider_id, table.c.id),
+    )
+    ids = {(channel, provider_id): row_id for channel, provider_id, row_id in stored}
+    return [ids.pop((message.channel, message.provider_id), None) for message in messages]
 
 
 async def claim_inbound(session: AsyncSession, inbound_id: int, now: datetime) -> bool:

@@ -3,9 +3,10 @@ databases, for idempotent writes, and INSERT ... SELECT, for many rows made from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, insert, literal, select
+from sqlalchemy import ColumnElement, Row, Table, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,15 +34,24 @@ async def insert_unless_exists(
 
 
 async def insert_many_unless_exist(
-    session: AsyncSession, table: Table, rows: list[dict[str, Any]], conflict_columns: list[str]
-) -> None:
-    """Insert the rows whose keys are not taken yet, in one statement."""
+    session: AsyncSession,
+    table: Table,
+    rows: list[dict[str, Any]],
+    conflict_columns: list[str],
+    returning: Sequence[ColumnElement[Any]] = (),
+) -> Sequence[Row[Any]]:
+    """Insert the rows whose keys are not taken yet, in one statement; with ``returning``,
+    those columns of the rows it inserted (in no set order)."""
     if not rows:
-        return
+        return []
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    await session.execute(
+    statement = (
         module.insert(table).values(rows).on_conflict_do_nothing(index_elements=conflict_columns)
     )
+    if not returning:
+        await session.execute(statement)
+        return []
+    return (await session.execute(statement.returning(*returning))).all()
 
 
 async def insert_from_select(
