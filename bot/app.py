@@ -118,7 +118,7 @@ def create_app(services: Services) -> Starlette:
 
     async def _provider_request(request: Request) -> ProviderRequest:
         return ProviderRequest(
-            body=await request.body(),
+            body=await _body_within(request, services.settings.max_request_bytes),
             received_at=services.clock.now(),
             url=_signed_url(request, services.settings.public_url),
             headers={key.lower(): value for key, value in request.headers.items()},
@@ -130,8 +130,33 @@ def create_app(services: Services) -> Starlette:
             Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
             Route("/sms/inbound", sms_inbound, methods=["POST"]),
             Route("/sms/status", sms_status, methods=["POST"]),
-        ]
+        ],
+        exception_handlers={BodyTooLarge: _too_large},
     )
+
+
+class BodyTooLarge(Exception):
+    """The request body is over COPRODUCE_MAX_REQUEST_BYTES."""
+
+
+async def _body_within(request: Request, limit: int) -> bytes:
+    """The body, read only as far as ``limit``: a stranger cannot make us hold a huge one."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _too_large(request: Request, error: Exception) -> Response:
+    log.info("%s: request body over the limit; refused", request.url.path)
+    return PlainTextResponse("Request body too large", 413)
 
 
 def _signed_url(request: Request, public_url: str | None) -> str:

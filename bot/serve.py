@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import uvicorn
 
-from channels.base import ChannelName
+from channels.base import ChannelName, MalformedRequest
 from channels.email import EmailChannel
 from channels.telegram import TelegramChannel, to_inbound
 
@@ -219,7 +219,11 @@ async def _poll_telegram(services: Services, channel: TelegramChannel, stop: asy
             continue
         for update in updates:
             offset = update.update_id + 1
-            message = to_inbound(update)
+            try:
+                message = to_inbound(update)
+            except MalformedRequest as error:
+                log.info("telegram update %s: %s; ignored", update.update_id, error)
+                continue
             if message is None:
                 continue
             inbound_id = await services.inbound.accept(message)

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     inbound_smtp_host: str = "127.0.0.1"
     inbound_smtp_port: int | None = None
     email_max_bytes: int = 10 * 1024 * 1024
+    # A webhook body larger than this is refused with 413 before it is read to the end.
+    max_request_bytes: PositiveInt = 1024 * 1024
     default_language: str = "en"
     default_region: str = "GB"
     log_level: str = "INFO"

@@ -20,6 +20,8 @@ from .inbound import InboundService
 
 log = logging.getLogger(__name__)
 
+UNREADABLE = "550 5.6.0 The message could not be read"
+
 
 class InboundMailHandler:
     """aiosmtpd handler: the hooks it calls are named by aiosmtpd (``handle_RCPT``...)."""
@@ -59,9 +61,18 @@ class InboundMailHandler:
             messages = self._channel.parse(request)
         except MalformedRequest as error:
             log.info("inbound email refused: %s", error)
-            return "550 5.6.0 The message could not be read"
-        for message in messages:
-            inbound_id = await self._inbound.accept(message)
+            return UNREADABLE
+        except Exception:
+            # A message we cannot take apart will not read better next time: refuse for good.
+            log.exception("inbound email refused: reading it failed")
+            return UNREADABLE
+        try:
+            ids = [await self._inbound.accept(message) for message in messages]
+        except Exception:
+            # Not stored: ask the sending server to try again later, and say nothing of why.
+            log.exception("inbound email could not be stored; the sender will try again")
+            return "451 4.3.0 Temporary failure, please try again later"
+        for inbound_id in ids:
             if inbound_id is not None:
                 self._inbound.process_later(inbound_id)
         return "250 OK: message accepted"

@@ -132,15 +132,17 @@ class TelegramChannel:
     def parse(self, request: ProviderRequest) -> Sequence[InboundMessage]:
         try:
             data = json.loads(request.body)
-        except (UnicodeDecodeError, ValueError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             raise MalformedRequest("the body is not JSON") from error
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
             raise MalformedRequest("an update needs an integer update_id")
         try:
-            update = Update.de_json(data, self.bot)
-        except (KeyError, TypeError, ValueError) as error:
+            message = to_inbound(Update.de_json(data, self.bot))
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
+            # PTB builds objects from whatever it is given; a field of the wrong shape
+            # surfaces here, or when the message is read.
             raise MalformedRequest(f"not a Telegram update: {type(error).__name__}") from error
-        message = to_inbound(update)
         return [message] if message else []
 
     async def fetch_updates(self, offset: int | None, wait_seconds: int = 25) -> list[Update]:
@@ -208,10 +210,14 @@ def to_inbound(update: Update) -> InboundMessage | None:
     if message is None or message.chat.type != ChatType.PRIVATE:
         log.info("telegram update %s: not a private message; ignored", update.update_id)
         return None
+    text = message.text or message.caption or ""
+    chat_id = message.chat.id
+    if not isinstance(text, str) or not isinstance(chat_id, int) or isinstance(chat_id, bool):
+        raise MalformedRequest("a message needs text as a string and a numeric chat id")
     return InboundMessage(
         channel=ChannelName.TELEGRAM,
-        sender=str(message.chat.id),
-        text=message.text or message.caption or "",
+        sender=str(chat_id),
+        text=text,
         provider_id=str(update.update_id),
         received_at=message.date,
     )

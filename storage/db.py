@@ -43,6 +43,9 @@ def create_engine(
     """An engine for ``url``. A ``reader`` only reads: on SQLite it never takes the write lock,
     so it neither waits for a busy service nor holds it up."""
     url = normalise_database_url(url)
+    # Errors name the statement but never its values: those are people's words and addresses,
+    # and errors end up in logs and in inbound_messages.last_error.
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)

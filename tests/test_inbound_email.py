@@ -8,7 +8,7 @@ import smtplib
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.smtp_server import InboundMailHandler, start_smtp_listener
 from channels.base import ChannelName
@@ -85,6 +85,30 @@ async def test_the_same_message_id_delivered_twice_is_answered_once(live) -> Non
     assert len(live.smtp.take()) == 1
     async with live.services.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(InboundMessageRow)) == 1
+
+
+async def test_mail_that_cannot_be_stored_is_deferred_and_taken_when_sent_again(live) -> None:
+    """The database refuses the row (a trigger standing in for a fault): the sending server
+    is told to try later (451, not a bounce), without the reason; its retry is answered."""
+    token = await _token(live)
+    async with transaction(live.services.sessions) as session:
+        await session.execute(
+            text(
+                "CREATE TRIGGER refuse_inbound BEFORE INSERT ON inbound_messages "
+                "BEGIN SELECT RAISE(ABORT, 'secret detail of the fault'); END"
+            )
+        )
+    with pytest.raises(smtplib.SMTPDataError) as deferred:
+        await _send(live.smtp_port, _reply(token), f"coproduce+{token}@example.org")
+    assert deferred.value.smtp_code == 451
+    assert b"secret detail" not in deferred.value.smtp_error
+
+    async with transaction(live.services.sessions) as session:
+        await session.execute(text("DROP TRIGGER refuse_inbound"))
+    await _send(live.smtp_port, _reply(token), f"coproduce+{token}@example.org")
+    await live.settle()
+    [mail] = live.smtp.take()
+    assert "Hello Jo." in mail.message.get_body(("plain",)).get_content()
 
 
 async def test_mail_for_another_domain_is_refused_as_relaying(live) -> None:
