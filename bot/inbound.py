@@ -55,11 +55,13 @@ class InboundService:
         default_language: str = "en",
         on_outbox: Callable[[], None] = lambda: None,
         lanes: int = 1,
+        sender_rate: int | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._default_language = default_language
         self._on_outbox = on_outbox
+        self._sender_rate = sender_rate
         self._to_store: list[Waiting] = []
         self._storing: asyncio.Task[None] | None = None
         self._lanes = [_Lane() for _ in range(max(1, lanes))]
@@ -174,7 +176,7 @@ class InboundService:
             return 0
         row = await session.get(InboundMessageRow, inbound_id)
         assert row is not None
-        await handle_inbound(session, row, now, self._default_language)
+        await handle_inbound(session, row, now, self._default_language, self._sender_rate)
         return 1
 
     async def _record_failures(self, failed: list[tuple[int, str]]) -> None:

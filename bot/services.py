@@ -120,6 +120,7 @@ async def build_services(
         on_outbox=dispatcher.wake,
         # SQLite takes one writer at a time; PostgreSQL lets senders' flows run side by side.
         lanes=1 if is_sqlite(engine) else INBOUND_LANES_POSTGRESQL,
+        sender_rate=settings.sender_rate,
     )
     scheduler = Scheduler(
         sessions,

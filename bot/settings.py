@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import PositiveInt
+from pydantic import NonNegativeInt, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.db import DEFAULT_DATABASE_URL
@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     email_max_bytes: int = 10 * 1024 * 1024
     # A webhook body larger than this is refused with 413 before it is read to the end.
     max_request_bytes: PositiveInt = 1024 * 1024
+    # More messages than this in a minute from one address are kept but not answered (0: no
+    # limit), so a loop with another robot dies out.
+    sender_rate: NonNegativeInt = 20
     default_language: str = "en"
     default_region: str = "GB"
     log_level: str = "INFO"

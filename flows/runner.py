@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from channels.base import ChannelName
 from storage.contributors import contact_point_for_sender
 from storage.conversations import clear_state, set_state
+from storage.inbound import recent_from_sender
 from storage.memberships import membership
 from storage.models import (
     CommentWindow,
@@ -57,7 +58,7 @@ from .effects import (
     StopChannel,
 )
 from .i18n import language_name, translator, usable_language
-from .keywords import parse, tidy
+from .keywords import Command, parse, tidy
 from .membership import declare_interest, join_project, leave_project
 from .outbound import Message
 from .questions import answer_question, ask_group, ask_leads, record_reply
@@ -72,12 +73,20 @@ log = logging.getLogger(__name__)
 # never keep each other talking.
 UNKNOWN_SENDER_QUIET = timedelta(hours=24)
 CHOICE_LASTS = timedelta(days=1)
+FLOOD_WINDOW = timedelta(minutes=1)
 
 
 async def handle_inbound(
-    session: AsyncSession, row: InboundMessageRow, now: datetime, default_language: str
+    session: AsyncSession,
+    row: InboundMessageRow,
+    now: datetime,
+    default_language: str,
+    sender_rate: int | None = None,
 ) -> None:
-    """Decide on and apply what one inbound message asks for."""
+    """Decide on and apply what one inbound message asks for. A sender who wrote more than
+    ``sender_rate`` messages in the last minute is not answered (the message is kept), except
+    for STOP, until they slow down: a person never needs that many, a loop between two
+    robots does."""
     loaded = await _load_sender(session, row, now, default_language)
     if loaded is None:
         log.info("inbound %s: no known sender (channel %s); not answered", row.id, row.channel)
@@ -88,6 +97,15 @@ async def handle_inbound(
     english = translator("en")
     text = tidy(row.text or "")
     parsed = parse(text, t, english)
+    if parsed.command != Command.STOP and await _flooding(session, row, sender_rate):
+        log.warning(
+            "inbound %s: contact point %s sent more than %d messages in a minute; "
+            "kept but not answered",
+            row.id,
+            point.id,
+            sender_rate,
+        )
+        return
     if contributor is None:
         situation = Situation(sender=sender, now=now)
     else:
@@ -96,6 +114,13 @@ async def handle_inbound(
         )
     effects = respond(situation, parsed, text, t)
     await _apply(session, effects, row, point, contributor, now)
+
+
+async def _flooding(session: AsyncSession, row: InboundMessageRow, sender_rate: int | None) -> bool:
+    if not sender_rate:
+        return False
+    since = row.stored_at - FLOOD_WINDOW
+    return await recent_from_sender(session, row, since) > sender_rate
 
 
 async def _load_sender(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import InboundMessage
@@ -102,3 +102,19 @@ async def unprocessed_inbound(
         .limit(limit)
     )
     return result.all()
+
+
+async def recent_from_sender(session: AsyncSession, row: InboundMessageRow, since: datetime) -> int:
+    """How many messages from the address of ``row`` were stored from ``since`` up to it
+    (itself included), whatever came after it."""
+    return (
+        await session.scalar(
+            select(func.count()).where(
+                InboundMessageRow.channel == row.channel,
+                InboundMessageRow.sender == row.sender,
+                InboundMessageRow.stored_at > since,
+                InboundMessageRow.id <= row.id,
+            )
+        )
+        or 0
+    )

@@ -28,7 +28,10 @@ class InboundMessageRow(Base):
     second delivery of the same message a no-op."""
 
     __tablename__ = "inbound_messages"
-    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id"),
+        Index("ix_inbound_sender_stored", "channel", "sender", "stored_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     channel: Mapped[ChannelName] = mapped_column(sql_enum(ChannelName))
