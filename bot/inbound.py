@@ -142,7 +142,7 @@ class InboundService:
     async def _process_together(self, lane: _Lane) -> None:
         """Flows of the waiting messages in one transaction, one savepoint each, until the time
         is up or messages are waiting to be stored."""
-        failed: list[tuple[int, str]] = []
+        failed: list[tuple[int, Exception]] = []
         handled = 0
         deadline = time.monotonic() + FLOW_COMMIT_SECONDS
         async with self._sessions() as outer, outer.begin():
@@ -161,7 +161,7 @@ class InboundService:
                         handled += await self._run_flow(session, inbound_id, now)
                 except Exception as error:
                     log.exception("inbound %s: the flow failed; it will be tried again", inbound_id)
-                    failed.append((inbound_id, f"{type(error).__name__}: {error}"))
+                    failed.append((inbound_id, error))
         lane.taken = []
         await self._record_failures(failed)
         if handled:
@@ -179,12 +179,14 @@ class InboundService:
         await handle_inbound(session, row, now, self._default_language, self._sender_rate)
         return 1
 
-    async def _record_failures(self, failed: list[tuple[int, str]]) -> None:
+    async def _record_failures(self, failed: list[tuple[int, Exception]]) -> None:
         if not failed:
             return
         async with transaction(self._sessions) as session:
             for inbound_id, error in failed:
-                await record_processing_failure(session, inbound_id, error)
+                await record_processing_failure(
+                    session, inbound_id, f"{type(error).__name__}: {error}"
+                )
 
     async def process(self, inbound_id: int) -> None:
         """Run the flow for one stored message; its effects commit with the "processed" mark."""
@@ -195,7 +197,7 @@ class InboundService:
                 handled = await self._run_flow(session, inbound_id, now)
         except Exception as error:
             log.exception("inbound %s: the flow failed; it will be tried again", inbound_id)
-            await self._record_failures([(inbound_id, f"{type(error).__name__}: {error}")])
+            await self._record_failures([(inbound_id, error)])
             return
         if handled:
             self._on_outbox()
