@@ -98,7 +98,13 @@ class InboundMessage:
     ``sender`` is the address on that channel (E.164 number, chat id, email address);
     ``provider_id`` is the provider's own id (Telegram update_id, Twilio MessageSid, email
     Message-ID) and makes redelivery harmless; ``routing_token`` is the token from a reply
-    address, the only thing that identifies an email sender.
+    address, which identifies an email sender.
+
+    What we cannot read is left out but counted, so the person can be told: ``attachments``
+    is how many pictures, files, voice notes or stickers came with the text (none are kept);
+    ``cut_from`` is the length of a text longer than the channel allows, of which ``text``
+    holds the start. ``sender_verified`` is True only for email whose From address the
+    trusted relay checked (DMARC pass in its Authentication-Results).
     """
 
     channel: ChannelName
@@ -108,6 +114,19 @@ class InboundMessage:
     received_at: datetime
     routing_token: str | None = None
     subject: str | None = None
+    attachments: int = 0
+    cut_from: int | None = None
+    sender_verified: bool = False
+
+
+def cut_text(text: str, limit: int) -> tuple[str, int | None]:
+    """``text`` cut to ``limit`` characters, at a space when one is near the end, and the
+    length it had when it was cut (None when it fitted)."""
+    if len(text) <= limit:
+        return text, None
+    start = text[:limit]
+    space = start.rfind(" ", limit - 100)
+    return (start[:space] if space > 0 else start).rstrip(), len(text)
 
 
 @dataclass(frozen=True)

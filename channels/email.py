@@ -23,7 +23,7 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import formatdate, getaddresses, make_msgid, parseaddr
+from email.utils import formatdate, make_msgid, parseaddr
 from typing import ClassVar, Literal
 
 import aiosmtplib
@@ -40,18 +40,27 @@ from .base import (
     ProviderRequest,
     TransientSendError,
     UncertainSendError,
+    cut_text,
 )
 from .email_html import render_html
+from .email_inbound import (
+    attachment_count,
+    automatic_reason,
+    own_message_id,
+    recipients,
+    verified_sender,
+)
 from .email_reply import reply_text
 from .smtp_pool import PooledConnection, SmtpPool
 
 log = logging.getLogger(__name__)
 
-# Headers and values that mark mail written by a machine (RFC 3834 and common practice);
-# answering them is how mail loops start.
-_AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
-_AUTOMATIC_HEADERS = ("x-autoreply", "x-autorespond", "x-auto-response-suppress-reply")
-_DAEMON_SENDERS = re.compile(r"^(mailer-daemon|postmaster)@", re.IGNORECASE)
+# The new text of a reply is cut here: about 3,000 words, far more than anyone writes in a
+# comment, and a bound on what a digest can be made to carry.
+TEXT_LIMIT = 20_000
+# Our reply tokens are lower-case base32 (storage.reply_tokens) and fit the column (64);
+# anything else is not one of ours.
+_TOKEN = re.compile(r"^[a-z0-9]{1,64}$")
 
 
 class EmailSettings(BaseSettings):
@@ -66,6 +75,10 @@ class EmailSettings(BaseSettings):
     # At most this many connections to the SMTP server at once; further sends wait.
     smtp_connections: int = Field(default=4, ge=1)
     email_from: str | None = None
+    # The authserv-id of the relay that checks inbound mail and adds Authentication-Results
+    # (RFC 8601). Mail from a known address with no reply token is read only when that relay
+    # says the From address passed DMARC; unset, such mail is never read.
+    trusted_authserv_id: str | None = None
 
     def off_reason(self) -> str | None:
         if not self.smtp_host:
@@ -106,6 +119,7 @@ class EmailChannel:
             raise ValueError(settings.off_reason())
         self._settings = settings
         self._display_name, self._local, self.domain = split_address(settings.email_from or "")
+        self._own_ids = own_message_id(self.domain)
         self._pool = SmtpPool(
             self._open_connection, settings.smtp_connections, settings.smtp_timeout
         )
@@ -132,13 +146,14 @@ class EmailChannel:
         base, plus, token = local.partition("+")
         if domain.lower() != self.domain or not plus or base.lower() != self._local.lower():
             return None
-        return token.lower() or None
+        token = token.lower()
+        return token if _TOKEN.match(token) else None
 
     # --- inbound ---------------------------------------------------------------------------
 
     def is_genuine(self, request: ProviderRequest) -> bool:
-        # Mail carries no provider signature; the reply token in the address is the proof,
-        # and it is checked when the message is routed.
+        # Mail carries no provider signature; the reply token in the address, or the trusted
+        # relay's DMARC result, is the proof, and it is checked when the message is routed.
         return True
 
     def parse(self, request: ProviderRequest) -> Sequence[InboundMessage]:
@@ -153,26 +168,31 @@ class EmailChannel:
             raise MalformedRequest(f"unreadable email headers: {type(error).__name__}") from error
 
     def _read(self, message: EmailMessage, request: ProviderRequest) -> list[InboundMessage]:
-        reason = automatic_reason(message, request.envelope_from)
+        own_address = f"{self._local}@{self.domain}".lower()
+        reason = automatic_reason(message, request.envelope_from, own_address, self._own_ids)
         if reason:
             log.info("inbound email dropped without an answer: %s", reason)
             return []
         token = next(
-            (t for t in (self.token_in(a) for a in _recipients(request, message)) if t), None
+            (t for t in map(self.token_in, recipients(request.envelope_to, message)) if t), None
         )
         sender = parseaddr(str(message.get("From", "")))[1].lower()
         provider_id = str(message.get("Message-ID", "")).strip()
         if not provider_id:
             provider_id = "sha256:" + hashlib.sha256(request.body).hexdigest()
+        text, cut_from = cut_text(reply_text(message), TEXT_LIMIT)
         return [
             InboundMessage(
                 channel=self.name,
-                sender=sender,
-                text=reply_text(message),
+                sender=sender[:320],
+                text=text,
                 provider_id=provider_id[:255],
                 received_at=request.received_at,
                 routing_token=token,
-                subject=str(message.get("Subject", "")).strip() or None,
+                subject=str(message.get("Subject", "")).strip()[:998] or None,
+                attachments=attachment_count(message),
+                cut_from=cut_from,
+                sender_verified=verified_sender(message, self._settings.trusted_authserv_id),
             )
         ]
 
@@ -306,33 +326,3 @@ def _classify_code(code: int, text: str) -> Exception:
     if 400 <= code < 500:
         return TransientSendError(f"SMTP {code}: {text}")
     return PermanentSendError(f"SMTP {code}: {text}")
-
-
-def automatic_reason(message: EmailMessage, envelope_from: str | None) -> str | None:
-    """Why this mail was written by a machine (bounce, auto-reply, list), or None."""
-    if envelope_from is not None and envelope_from.strip("<> ") == "":
-        return "null sender (a bounce)"
-    auto = str(message.get("Auto-Submitted", "")).strip().lower()
-    if auto and auto != "no":
-        return f"Auto-Submitted: {auto}"
-    precedence = str(message.get("Precedence", "")).strip().lower()
-    if precedence in _AUTOMATIC_PRECEDENCE:
-        return f"Precedence: {precedence}"
-    for header in _AUTOMATIC_HEADERS:
-        if message.get(header) is not None:
-            return f"{header} header"
-    if message.get_content_type() == "multipart/report":
-        return "a delivery report"
-    if _DAEMON_SENDERS.match(parseaddr(str(message.get("From", "")))[1]):
-        return "from a mail system"
-    return None
-
-
-def _recipients(request: ProviderRequest, message: EmailMessage) -> list[str]:
-    if request.envelope_to:
-        return list(request.envelope_to)
-    found: list[str] = []
-    for header in ("Delivered-To", "To", "Cc"):
-        for value in message.get_all(header, []):
-            found.extend(a for _, a in getaddresses([str(value)]))
-    return found

@@ -38,9 +38,14 @@ from .base import (
     ProviderRequest,
     TransientSendError,
     UncertainSendError,
+    cut_text,
 )
 
 log = logging.getLogger(__name__)
+
+# Twilio joins a long text into one inbound message of at most 1,600 characters; anything
+# longer did not come from a phone, and is cut.
+TEXT_LIMIT = 1600
 
 # Twilio REST error codes (https://www.twilio.com/docs/api/errors) for which trying again can
 # never help: the number itself is the problem. Anything else is treated as passing.
@@ -154,13 +159,16 @@ class SmsChannel:
         sender = _first(params, "From")
         if not sid or not sender:
             raise MalformedRequest("an inbound SMS needs MessageSid and From")
+        text, cut_from = cut_text(_first(params, "Body") or "", TEXT_LIMIT)
         return [
             InboundMessage(
                 channel=self.name,
-                sender=sender,
-                text=_first(params, "Body") or "",
-                provider_id=sid,
+                sender=sender[:320],
+                text=text,
+                provider_id=sid[:255],
                 received_at=request.received_at,
+                attachments=_media_count(_first(params, "NumMedia")),
+                cut_from=cut_from,
             )
         ]
 
@@ -323,6 +331,14 @@ def _form(request: ProviderRequest) -> _Form:
         return _Form(parse_qs(text, keep_blank_values=True, strict_parsing=bool(text)))
     except (UnicodeDecodeError, ValueError) as error:
         raise MalformedRequest("the body is not a valid form") from error
+
+
+def _media_count(value: str | None) -> int:
+    """Twilio's NumMedia: the pictures or files of an MMS (we keep none of them)."""
+    try:
+        return max(0, min(int(value or 0), 100))
+    except ValueError:
+        return 0
 
 
 def _first(params: _Form, name: str) -> str | None:

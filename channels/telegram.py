@@ -41,12 +41,15 @@ from .base import (
     ProviderRequest,
     TransientSendError,
     UncertainSendError,
+    cut_text,
 )
 
 log = logging.getLogger(__name__)
 
 # Telegram's limit is 4096 characters (UTF-16 code units) a message; stay a little below.
 MESSAGE_LIMIT = 4000
+# A text that comes in longer than Telegram allows did not come from Telegram's apps: cut.
+TEXT_LIMIT = 4096
 
 # httpx failures, as PTB's TimedOut or NetworkError carries them in __cause__, that come
 # after the whole request was written: Telegram may have taken the message. The rest come
@@ -214,12 +217,16 @@ def to_inbound(update: Update) -> InboundMessage | None:
     chat_id = message.chat.id
     if not isinstance(text, str) or not isinstance(chat_id, int) or isinstance(chat_id, bool):
         raise MalformedRequest("a message needs text as a string and a numeric chat id")
+    text, cut_from = cut_text(text, TEXT_LIMIT)
     return InboundMessage(
         channel=ChannelName.TELEGRAM,
         sender=str(chat_id),
         text=text,
         provider_id=str(update.update_id),
         received_at=message.date,
+        # A photo, sticker, voice note, file, location or contact: none is read or kept.
+        attachments=0 if message.effective_attachment is None else 1,
+        cut_from=cut_from,
     )
 
 

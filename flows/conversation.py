@@ -38,6 +38,7 @@ from .effects import (
 from .i18n import Translator
 from .keywords import ALONE_OR_WITH_A_CODE, QUESTION_MARKS, Command, ParsedText
 from .situation import Situation, after_first_word
+from .unread import NOTHING_UNREAD, Unread, only_words_read, unread_notes
 
 # Message kinds that may go to a contact point after it opted out: only the confirmation of
 # the opt-out itself, sent once.
@@ -46,8 +47,15 @@ SENT_EVEN_AFTER_STOP = frozenset({"stopped"})
 SENT_EVEN_AFTER_LEAVING = frozenset({"left"})
 
 
-def respond(situation: Situation, parsed: ParsedText, text: str, t: Translator) -> list[Effect]:
-    """Decide what to do about one message (``text`` is the whole message, tidied)."""
+def respond(
+    situation: Situation,
+    parsed: ParsedText,
+    text: str,
+    t: Translator,
+    unread: Unread = NOTHING_UNREAD,
+) -> list[Effect]:
+    """Decide what to do about one message (``text`` is the whole message, tidied, and
+    ``unread`` what came with it that we could not read)."""
     sender = situation.sender
 
     if parsed.command == Command.STOP:
@@ -72,6 +80,14 @@ def respond(situation: Situation, parsed: ParsedText, text: str, t: Translator) 
             Reply("unknown-sender", texts.unknown_sender_text(t, sender.channel, sender.address))
         ]
 
+    if unread.attachments and not text:
+        return [only_words_read(t)]  # a pending choice waits for their words
+    return _respond_to_known(situation, parsed, text, t) + unread_notes(unread, text, t)
+
+
+def _respond_to_known(
+    situation: Situation, parsed: ParsedText, text: str, t: Translator
+) -> list[Effect]:
     if parsed.command == Command.HELP:
         return [_help(situation, t)]
 

@@ -7,6 +7,7 @@ rows and the "processed" mark commit together or not at all.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -29,7 +30,6 @@ from storage.models import (
 )
 from storage.outbox import enqueue
 from storage.questions import find_question
-from storage.reply_tokens import resolve_token
 
 from . import replies, texts
 from .briefs import send_latest_brief
@@ -57,14 +57,16 @@ from .effects import (
     StartChannel,
     StopChannel,
 )
-from .i18n import language_name, translator, usable_language
-from .keywords import Command, parse, tidy
+from .email_sender import email_origin, tell_of_other_address
+from .i18n import Translator, language_name, translator, usable_language
+from .keywords import Command, ParsedText, parse, tidy
 from .membership import declare_interest, join_project, leave_project
 from .outbound import Message
 from .questions import answer_question, ask_group, ask_leads, record_reply
 from .responses import respond_over_channel
 from .sender import Sender
 from .situation import Situation, load_situation
+from .unread import Unread
 from .windows import extend_comment_window
 
 log = logging.getLogger(__name__)
@@ -91,12 +93,16 @@ async def handle_inbound(
     if loaded is None:
         log.info("inbound %s: no known sender (channel %s); not answered", row.id, row.channel)
         return
-    sender, point, contributor = loaded
-    row.contact_point_id = point.id
+    sender, point, contributor, from_them = loaded
     t = translator(sender.language)
     english = translator("en")
     text = tidy(row.text or "")
-    parsed = parse(text, t, english)
+    parsed = _stop_in_subject(row, t, english) or parse(text, t, english)
+    if not from_them and parsed.command != Command.STOP:
+        log.info("inbound %s: a reply token used from another address; not read", row.id)
+        await tell_of_other_address(session, point, sender.language, now)
+        return
+    row.contact_point_id = point.id
     if parsed.command != Command.STOP and await _flooding(session, row, sender_rate):
         log.warning(
             "inbound %s: contact point %s sent more than %d messages in a minute; "
@@ -112,8 +118,21 @@ async def handle_inbound(
         situation = await load_situation(
             session, sender, parsed, now, contributor.named_in_comments
         )
-    effects = respond(situation, parsed, text, t)
+    unread = Unread(attachments=row.attachments, cut=row.cut_from is not None)
+    effects = respond(situation, parsed, text, t, unread)
     await _apply(session, effects, row, point, contributor, now)
+
+
+def _stop_in_subject(
+    row: InboundMessageRow, t: Translator, english: Translator
+) -> ParsedText | None:
+    """STOP as the whole subject of an email wins over its body: it is what the mailto link in
+    our List-Unsubscribe header sends, and mail programs add a body of their own to it."""
+    if row.channel != ChannelName.EMAIL or not row.subject:
+        return None
+    subject = re.sub(r"^\s*(?:re|aw|sv|fw|fwd)\s*:\s*", "", row.subject, flags=re.IGNORECASE)
+    parsed = parse(tidy(subject), t, english)
+    return parsed if parsed.command == Command.STOP and not parsed.rest else None
 
 
 async def _flooding(session: AsyncSession, row: InboundMessageRow, sender_rate: int | None) -> bool:
@@ -125,11 +144,15 @@ async def _flooding(session: AsyncSession, row: InboundMessageRow, sender_rate: 
 
 async def _load_sender(
     session: AsyncSession, row: InboundMessageRow, now: datetime, default_language: str
-) -> tuple[Sender, ContactPoint, Contributor | None] | None:
+) -> tuple[Sender, ContactPoint, Contributor | None, bool] | None:
+    """The sender, their contact point and contributor, and whether the message is theirs
+    (False for an email whose reply token is theirs but whose From address is not)."""
+    from_them = True
     if row.channel == ChannelName.EMAIL:
-        point = await _email_contact_point(session, row)
-        if point is None:
+        origin = await email_origin(session, row)
+        if origin is None:
             return None
+        point, from_them = origin.point, origin.from_them
     else:
         point = await contact_point_for_sender(session, row.channel, row.sender, now)
 
@@ -161,35 +184,7 @@ async def _load_sender(
         name=contributor.name if contributor else None,
         helped_recently=helped_recently,
     )
-    return sender, point, contributor
-
-
-async def _email_contact_point(
-    session: AsyncSession, row: InboundMessageRow
-) -> ContactPoint | None:
-    """Email is matched by the reply token, never by From alone; the answer goes to the
-    address we hold, so a token cannot be used to make us write to someone else."""
-    if not row.routing_token:
-        return None
-    token = await resolve_token(session, row.routing_token)
-    if token is None:
-        return None
-    points = (
-        await session.scalars(
-            select(ContactPoint)
-            .where(
-                ContactPoint.contributor_id == token.contributor_id,
-                ContactPoint.channel == ChannelName.EMAIL,
-            )
-            .order_by(ContactPoint.id)
-        )
-    ).all()
-    if not points:
-        return None
-    for point in points:
-        if point.address == row.sender.lower():
-            return point
-    return points[0]
+    return sender, point, contributor, from_them
 
 
 async def _apply(

@@ -55,3 +55,10 @@ def started_text(t: Translator, channel: ChannelName) -> str:
 
 def reply_subject(t: Translator) -> str:
     return t.gettext("Your message to us")
+
+
+def other_address_text(t: Translator) -> str:
+    return t.gettext(
+        "We got a reply to our email from an address we do not know. We did not use it. "
+        "If it was you, please reply from this address."
+    )

@@ -39,6 +39,9 @@ class MemoryBot:
         provider_id: str | None = None,
         token: str | None = None,
         subject: str | None = None,
+        attachments: int = 0,
+        cut_from: int | None = None,
+        sender_verified: bool = False,
     ) -> int | None:
         """A message arrives and is handled, as the webhook and the flow would do it."""
         message = InboundMessage(
@@ -49,6 +52,9 @@ class MemoryBot:
             received_at=self.clock.now(),
             routing_token=token,
             subject=subject,
+            attachments=attachments,
+            cut_from=cut_from,
+            sender_verified=sender_verified,
         )
         inbound_id = await self.services.inbound.accept(message)
         if inbound_id is not None:

@@ -65,6 +65,8 @@ SECOND_FORMATS = {
     "easy-read": "https://example.org/care1-easy-read.pdf",
     "large-print": "https://example.org/care1-large-print.pdf",
 }
+# The start of a text longer than the channel takes; the rest was cut at the edge.
+LONG_COMMENT = "The visits start late most days, and the carers do not know the way."
 SECOND_NOTE = "We added the easy read and large print versions."
 NOTE = "The first version, for the group to read before we meet."
 
@@ -144,13 +146,17 @@ class Tour:
             message.choices,
         )
 
-    async def says(self, name: str, text: str, step: str) -> list[Sample]:
+    async def says(
+        self, name: str, text: str, step: str, *, sender: str | None = None, **unread: int
+    ) -> list[Sample]:
+        """``name`` writes; ``sender`` is another From address using their reply token, and
+        ``unread`` what the channel could not read (attachments, cut_from)."""
         address = self.address(name)
         token = self._tokens.get(address) if self.channel == ChannelName.EMAIL else None
         if self.channel == ChannelName.EMAIL and token is None and name in self.people:
             async with transaction(self.bot.sessions) as session:
                 token = await token_for(session, self.people[name].id, None, self.bot.clock.now())
-        await self.bot.send_in(self.channel, address, text, token=token)
+        await self.bot.send_in(self.channel, sender or address, text, token=token, **unread)
         return await self.keep(step)
 
     async def later(self, step: str, **delta: float) -> list[Sample]:
@@ -299,6 +305,15 @@ class Tour:
         await self.says("Ann", w(Command.ANONYMOUS), "asks to stay anonymous")
         await self.says("Ann", w(Command.NAME_ME), "asks to be named")
         await self.says("Ann", "Carers change too often.", "comments, named")
+        await self.says("Ann", "", "sends only a picture", attachments=1)
+        await self.says(
+            "Ann", "This is the letter they sent me.", "sends words and a picture", attachments=1
+        )
+        await self.says("Ann", LONG_COMMENT, "sends a text too long to keep whole", cut_from=5000)
+        if self.channel == ChannelName.EMAIL:
+            await self.says(
+                "Ann", "I agree.", "a forwarded email is answered", sender="friend@example.org"
+            )
         await self.says("Ann", w(Command.HELP), "asks for help while comments are open")
         await self.says("Bea", "More visits at weekends, please.", "another comment")
         await self.later("a day of comments", days=1)

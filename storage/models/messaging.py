@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,6 +41,10 @@ class InboundMessageRow(Base):
     routing_token: Mapped[str | None] = mapped_column(String(64))
     subject: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)
+    # What could not be read (see InboundMessage): the person is told, nothing else is kept.
+    attachments: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cut_from: Mapped[int | None] = mapped_column(Integer)
+    sender_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     received_at: Mapped[datetime]
     stored_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[InboundStatus] = mapped_column(
