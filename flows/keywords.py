@@ -95,8 +95,9 @@ _SYNONYMS: dict[str, Command] = {
 # or a question number): "None of the dates suit me" is a comment, not a declaration.
 ALONE_OR_WITH_A_CODE = frozenset({Command.NONE, Command.ANONYMOUS, Command.NAME_ME})
 
-# Latin punctuation, and the Urdu and Arabic full stop, comma, semicolon and question mark.
-_EDGE_PUNCTUATION = " \t\r\n.,;:!¡¿\"'“”‘’«»()[]{}-–—…۔،؛؟"
+# Latin punctuation, and the Urdu and Arabic full stop, comma, semicolon and question mark
+# ("HELP?" is HELP, as "مدد؟" is).
+_EDGE_PUNCTUATION = " \t\r\n.,;:!?¡¿\"'“”‘’«»()[]{}-–—…۔،؛؟"
 # Letters typed for others: Arabic keyboards' for the Urdu ones, and the Polish ł (a letter
 # of its own, not an l with an accent) as the l people type on a phone without Polish keys.
 _SAME_LETTER = str.maketrans(
@@ -124,9 +125,14 @@ class ParsedText:
 
 def _fold(word: str) -> str:
     # Accents are dropped too: on a basic phone "WYJDZ" is typed as often as "WYJDŹ", and
-    # both sides of every comparison are folded alike, so no word is lost.
-    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_SAME_LETTER))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # both sides of every comparison are folded alike, so no word is lost. Letters are
+    # matched after decomposing: the Urdu "ئ" of "رائے" is an Arabic yeh under its hamza.
+    decomposed = unicodedata.normalize("NFKD", word.casefold()).translate(_SAME_LETTER)
+    # Invisible marks (zero-width spaces, direction marks, a byte order mark) go as well:
+    # phones and copy-paste add them, and "STOP" with one attached must still stop.
+    bare = "".join(
+        c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
+    )
     return unicodedata.normalize("NFKC", bare).strip(_EDGE_PUNCTUATION)
 
 
