@@ -91,6 +91,14 @@ class ProviderRequest:
     envelope_to: tuple[str, ...] = ()
 
 
+def content_type_is(request: ProviderRequest, expected: str) -> bool:
+    """True when the request is of the media type ``expected``, or says nothing of its type
+    (only a webhook request has headers; a provider that names another type is not one we
+    understand)."""
+    declared = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return declared in ("", expected)
+
+
 @dataclass(frozen=True)
 class InboundMessage:
     """One message from a person, normalised at the edge.

@@ -38,6 +38,7 @@ from .base import (
     ProviderRequest,
     TransientSendError,
     UncertainSendError,
+    content_type_is,
     cut_text,
 )
 
@@ -326,6 +327,8 @@ class _Form(dict[str, list[str]]):
 
 
 def _form(request: ProviderRequest) -> _Form:
+    if not content_type_is(request, "application/x-www-form-urlencoded"):
+        raise MalformedRequest("Twilio posts a form (application/x-www-form-urlencoded)")
     try:
         text = request.body.decode("utf-8")
         return _Form(parse_qs(text, keep_blank_values=True, strict_parsing=bool(text)))

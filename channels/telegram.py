@@ -41,6 +41,7 @@ from .base import (
     ProviderRequest,
     TransientSendError,
     UncertainSendError,
+    content_type_is,
     cut_text,
 )
 
@@ -133,6 +134,8 @@ class TelegramChannel:
         return self._secret is not None and hmac.compare_digest(given.encode(), self._secret)
 
     def parse(self, request: ProviderRequest) -> Sequence[InboundMessage]:
+        if not content_type_is(request, "application/json"):
+            raise MalformedRequest("Telegram posts JSON (application/json)")
         try:
             data = json.loads(request.body)
         except (UnicodeDecodeError, ValueError, RecursionError) as error:

@@ -166,6 +166,22 @@ def _hostile_requests(seed: int, count: int) -> list[tuple[str, bytes, dict[str,
     return requests
 
 
+async def test_a_signed_request_of_the_wrong_content_type_is_refused(live) -> None:
+    update = json.dumps(telegram_update(8, 5001, "help"))
+    as_text = {**TELEGRAM, "content-type": "text/plain"}
+    telegram = await live.http.post("/telegram/webhook", content=update, headers=as_text)
+    params = {"MessageSid": "SM" + "3" * 32, "From": "+447700900001", "Body": "help"}
+    body, headers = _signed_sms(params)
+    sms = await live.http.post(
+        "/sms/inbound", content=body, headers={**headers, "content-type": "application/json"}
+    )
+    # Twilio signs the fields of a form: a body that is not one cannot be proved genuine.
+    assert (telegram.status_code, sms.status_code) == (400, 403)
+    await _nothing_kept(live)
+    # The same requests with their own types are read.
+    assert (await live.http.post("/sms/inbound", content=body, headers=headers)).status_code == 200
+
+
 async def test_two_hundred_and_fifty_hostile_requests_get_4xx_and_leave_no_trace(live) -> None:
     statuses: Counter[int] = Counter()
     for path, body, headers in _hostile_requests(seed=8, count=250):

@@ -160,3 +160,32 @@ async def test_robots_are_never_answered(live, fixture: str, mail_from: str) -> 
     await _send(live.smtp_port, raw, f"coproduce+{FIXTURE_TOKEN}@example.org", mail_from)
     await live.settle()
     assert live.smtp.take() == []
+
+
+async def test_mail_over_the_size_limit_is_refused_with_552_and_not_stored(live) -> None:
+    token = await _token(live)
+    channel = live.services.channels[ChannelName.EMAIL]
+    handler = InboundMailHandler(channel, live.services.inbound, live.clock)  # type: ignore[arg-type]
+    server = await start_smtp_listener(handler, "127.0.0.1", 0, 5000)
+    port = server.sockets[0].getsockname()[1]
+    big = _reply(token, body="Some words.\r\n" * 1000)  # about 13 kB
+
+    def declared_then_streamed() -> tuple[int, int]:
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+            client.ehlo()
+            declared, _ = client.mail("jo@example.net", [f"SIZE={len(big)}"])
+            client.rset()
+            client.mail("jo@example.net")  # no SIZE: the limit holds while reading
+            client.rcpt(f"coproduce+{token}@example.org")
+            streamed, _ = client.data(big)
+        return declared, streamed
+
+    try:
+        assert await asyncio.to_thread(declared_then_streamed) == (552, 552)
+    finally:
+        server.close()
+        await server.wait_closed()
+    await live.settle()
+    assert live.smtp.take() == []
+    async with live.services.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboundMessageRow)) == 0
