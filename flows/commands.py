@@ -224,7 +224,7 @@ def answer_command(situation: Situation, rest: str, t: Translator) -> list[Effec
     if question is None:
         return [Reply("no-such-question", replies.no_such_question(t, number))]
     project = situation.project(question.project_id)
-    code = project.code if project else "?"
+    code = question.project_code
     text = after_first_word(rest)
     if question.direction == QuestionDirection.TO_LEADS:
         if project is None or not project.is_lead:

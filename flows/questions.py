@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.audit import record_audit
 from storage.conversations import set_states, states_of
 from storage.errors import InvalidInput
-from storage.memberships import Addressee
-from storage.models import Contributor, Project, Question, QuestionDirection
+from storage.memberships import Addressee, membership
+from storage.models import Contributor, MembershipStatus, Project, Question, QuestionDirection
 from storage.questions import add_answer, add_question, add_response
 
+from . import replies
 from .context import Exchange
 from .keywords import Command, keyword_words
 from .outbound import Message, Reader, send_to, send_to_leads, send_to_members
@@ -147,6 +148,16 @@ async def ask_group(
 
 
 async def record_reply(exchange: Exchange, question: Question, project: Project, text: str) -> None:
+    """A member's reply to the leads' question; from someone who has left the project since
+    it was asked (a plain reply still counts as one for a week), nothing is kept."""
+    found = await membership(exchange.session, project.id, exchange.contributor.id)
+    if found is None or found.status != MembershipStatus.JOINED:
+
+        def not_in(reader: Reader) -> Message:
+            return Message(replies.not_in_project(reader.t, project.code))
+
+        await exchange.reply("not-in-project", not_in)
+        return
     await add_response(
         exchange.session,
         question,

@@ -83,6 +83,7 @@ class ProjectView:
 class QuestionView:
     id: int
     project_id: int
+    project_code: str
     direction: QuestionDirection
     asked_by: int | None
 
@@ -154,14 +155,11 @@ async def load_situation(
     ids = [project.id for _, project in rows]
     opened = await open_windows(session, ids, now)
     closed = await last_closed_windows(session, ids, now)
+    # Every project they may act for as a lead is one they have joined, so it is among these.
     views = {
         project.id: _view(project, membership.status, project.id in led, opened, closed)
         for membership, project in rows
     }
-    for project_id in led - set(views):
-        project = await session.get(Project, project_id)
-        if project is not None:
-            views[project_id] = _view(project, None, True, {}, {})
 
     named = named_code = None
     word = first_word(parsed.rest)
@@ -175,8 +173,11 @@ async def load_situation(
     number = _number_in(word)
     if parsed.command == Command.ANSWER and number is not None:
         found = await session.get(Question, number)
-        if found is not None:
-            question = QuestionView(found.id, found.project_id, found.direction, found.asked_by)
+        where = await session.get(Project, found.project_id) if found else None
+        if found is not None and where is not None:
+            question = QuestionView(
+                found.id, found.project_id, where.code, found.direction, found.asked_by
+            )
 
     comment = None
     if parsed.command == Command.RESPOND and number is not None:

@@ -39,10 +39,23 @@ async def membership(
 
 
 async def led_project_ids(session: AsyncSession, contributor_id: int) -> set[int]:
+    """The projects this person may act for as a lead: those they lead and have joined. A
+    lead who left a project, or is only invited to it, may not (``leads_of``, who the
+    leads' notices go to, is another question). An erased person is no one: the channels
+    take them for a stranger, and the command line cannot find them."""
     return set(
         (
             await session.scalars(
-                select(ProjectLead.project_id).where(ProjectLead.contributor_id == contributor_id)
+                select(ProjectLead.project_id)
+                .join(
+                    Membership,
+                    (Membership.project_id == ProjectLead.project_id)
+                    & (Membership.contributor_id == ProjectLead.contributor_id),
+                )
+                .where(
+                    ProjectLead.contributor_id == contributor_id,
+                    Membership.status == MembershipStatus.JOINED,
+                )
             )
         ).all()
     )

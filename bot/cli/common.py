@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.contributors import find_contributor
 from storage.db import create_engine, session_factory
 from storage.errors import InvalidInput, NotFound
-from storage.memberships import leads_of
+from storage.memberships import led_project_ids
 from storage.migrate import DatabaseNotReady, prepare
 from storage.models import Project
 
@@ -95,10 +95,11 @@ def login_actor() -> Actor:
 
 
 async def acting_lead(session: AsyncSession, project: Project, by: str | None) -> Actor:
-    """The lead named by ``--by``, refused if they do not lead the project; else the login."""
+    """The lead named by ``--by``, refused unless they may act for the project as a lead
+    (a lead who left it may not); else the login."""
     if not by:
         return login_actor()
     person = await find_contributor(session, by)
-    if person.id not in {lead.id for lead in await leads_of(session, project.id)}:
+    if project.id not in await led_project_ids(session, person.id):
         raise InvalidInput(f"{by} is not a lead of {project.code}")
     return Actor(f"contributor:{person.id}", person.id)
