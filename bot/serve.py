@@ -17,6 +17,7 @@ from channels.email import EmailChannel
 from channels.telegram import TelegramChannel, to_inbound
 
 from .app import create_app
+from .log_guards import guard_library_logs
 from .services import Services, build_services
 from .settings import Settings
 from .smtp_server import InboundMailHandler, start_smtp_listener
@@ -24,7 +25,10 @@ from .worker import run_worker
 
 log = logging.getLogger(__name__)
 
-# Libraries that log every request at INFO, with URLs that carry the Telegram bot token.
+# Libraries that log every request at INFO, with URLs that carry the Telegram bot token,
+# and the database drivers, which log every statement (SQLAlchemy) and every call
+# (aiosqlite) once the root logger is at DEBUG. Their lines are guarded too (log_guards.py),
+# for an operator who turns one of them up on purpose.
 _NOISY_LOGGERS = (
     "httpx",
     "httpcore",
@@ -33,6 +37,8 @@ _NOISY_LOGGERS = (
     "aiohttp",
     "mail.log",
     "uvicorn.access",
+    "aiosqlite",
+    "sqlalchemy",
 )
 
 
@@ -46,6 +52,7 @@ def configure_logging(level: str) -> None:
     )
     for name in _NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    guard_library_logs()
 
 
 async def serve(settings: Settings, *, worker: bool = True) -> None:

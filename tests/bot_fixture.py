@@ -1,7 +1,8 @@
 """The ``bot`` fixture: the real flows on real storage, with memory channels as transport.
 
 A test says what arrives and reads what goes out; the fixture fails a test that leaves a
-sent message unread, so nothing a person would receive goes unchecked.
+sent message unread, so nothing a person would receive goes unchecked, and a test in which
+anyone was sent another person's contact details (see ``tests/privacy.py``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -17,6 +19,21 @@ from bot.settings import Settings
 from channels.base import ChannelName, InboundMessage, OutboundMessage
 from channels.memory import MemoryChannel
 from tests.helpers import ManualClock, hold_worker_lease, upgrade_database
+from tests.privacy import contact_leaks, memory_deliveries, read_directory
+
+
+@dataclass
+class KeptMemoryChannel(MemoryChannel):
+    """A memory channel that also keeps everything it took, after the test has read it."""
+
+    kept: list[OutboundMessage] = field(default_factory=list)
+
+    async def send(self, message: OutboundMessage) -> str:
+        held = len(self.sent)
+        try:
+            return await super().send(message)
+        finally:
+            self.kept += self.sent[held:]
 
 
 class MemoryBot:
@@ -75,7 +92,9 @@ class MemoryBot:
 @asynccontextmanager
 async def memory_bot(database_url: str, clock: ManualClock) -> AsyncIterator[MemoryBot]:
     """The real services on a fresh database, sending through memory channels."""
-    memory = {name: MemoryChannel(name) for name in ChannelName}
+    memory: dict[ChannelName, MemoryChannel] = {
+        name: KeptMemoryChannel(name) for name in ChannelName
+    }
     await upgrade_database(database_url)
     services = await build_services(
         Settings(database_url=database_url), clock=clock, channels=memory
@@ -93,3 +112,6 @@ async def bot(database_url: str, clock: ManualClock) -> AsyncIterator[MemoryBot]
         yield memory_bot_
         left = await memory_bot_.unread()
         assert not left, f"the test left messages unread: {[(m.channel, m.body) for m in left]}"
+        kept = [m for c in memory_bot_.memory.values() for m in getattr(c, "kept", [])]
+        directory = await read_directory(memory_bot_.sessions)
+        assert contact_leaks(directory, memory_deliveries(kept)) == []

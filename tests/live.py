@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import httpx
 
 from bot.app import create_app
+from bot.log_guards import guard_library_logs
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.smtp_server import InboundMailHandler, start_smtp_listener
@@ -35,6 +36,18 @@ TWILIO_TOKEN = "live-twilio-auth-token"
 TWILIO_FROM = "+447700900500"
 PUBLIC_URL = "https://coproduce.example.org"
 EMAIL_FROM = "Coproduce <coproduce@example.org>"
+# For tests that want the SMTP server to ask for a login, as a provider's does.
+SMTP_LOGIN = ("coproduce-mailer", "live-smtp-password")
+# What no log line, output or stored error may carry: each secret, and the forms they travel
+# in together (the Twilio client's basic auth; an SMTP AUTH PLAIN line).
+SECRETS = (
+    TELEGRAM_TOKEN,
+    TELEGRAM_SECRET,
+    TWILIO_TOKEN,
+    SMTP_LOGIN[1],
+    f"{TWILIO_SID}:{TWILIO_TOKEN}",
+    f"\0{SMTP_LOGIN[0]}\0{SMTP_LOGIN[1]}",
+)
 
 
 @dataclass
@@ -62,7 +75,10 @@ async def live_service(
     inbound_smtp: bool = False,
     twilio_faults: Faults | None = None,
     twilio_timeout: float = 30.0,
+    smtp_login: tuple[str, str] | None = None,
 ) -> AsyncIterator[Live]:
+    # As ``coproduce serve`` does when it configures logging.
+    guard_library_logs()
     async with AsyncExitStack() as stack:
         telegram_api = stack.enter_context(TelegramApiServer(TELEGRAM_TOKEN))
         twilio_api = stack.enter_context(
@@ -70,7 +86,7 @@ async def live_service(
                 TWILIO_SID, TWILIO_TOKEN, faults=twilio_faults or Faults(), clock=clock.now
             )
         )
-        smtp = stack.enter_context(SmtpSink())
+        smtp = stack.enter_context(SmtpSink(login=smtp_login))
         channels = {
             ChannelName.TELEGRAM: TelegramChannel(
                 TelegramSettings(
@@ -94,6 +110,8 @@ async def live_service(
                     smtp_host="127.0.0.1",
                     smtp_port=smtp.port,
                     smtp_tls="none",
+                    smtp_username=smtp_login[0] if smtp_login else None,
+                    smtp_password=smtp_login[1] if smtp_login else None,  # type: ignore[arg-type]
                     email_from=EMAIL_FROM,
                 )
             ),

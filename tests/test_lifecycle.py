@@ -1,6 +1,7 @@
 """The whole story of one project, through the real adapters and local peers, with the clock
 under the test's control: an email-only, an SMS-only and a Telegram-only contributor, one who
-cannot come to meetings, two leads, and a late joiner."""
+cannot come to meetings, two leads, and a late joiner. Over the whole story nobody is sent
+another person's contact details, and nothing logged carries a secret or, at INFO, an address."""
 
 from __future__ import annotations
 
@@ -28,17 +29,20 @@ from storage.models import (
 )
 from storage.projects import create_project, find_project
 from tests.helpers import add_person
-from tests.live import live_service
+from tests.live import SECRETS, SMTP_LOGIN, live_service
+from tests.log_scan import everything_said
 from tests.people_kit import PostOffice
+from tests.privacy import contact_leaks, deliveries_at, read_directory
 
 LEE = "lee@council.example"  # staff lead, email
-JO = "7001"  # joint lead chosen from the contributors, Telegram
+# Telegram chat ids as long as real ones, so that one found in a message is not a chance match.
+JO = "6120057001"  # joint lead chosen from the contributors, Telegram
 EMA = "ema@example.net"  # email only
 SAM = "+447700900101"  # SMS only, on a basic phone
-TOM = "7003"  # Telegram only
+TOM = "6120057003"  # Telegram only
 CAL = "+447700900102"  # cannot come to meetings; SMS, with email too
 CAL_EMAIL = "cal@example.net"
-DEE = "7004"  # joins late, on Telegram
+DEE = "6120057004"  # joins late, on Telegram
 
 BRIEF = """# Better home care
 
@@ -52,8 +56,12 @@ Tell us what works, what does not, and what you would change.
 
 @pytest.fixture
 async def town(database_url, clock):
-    async with live_service(database_url, clock, inbound_smtp=True) as live:
-        yield live, PostOffice(live)
+    """The service on its local peers, with everything it says kept (tests/log_scan.py)."""
+    with everything_said() as said:
+        async with live_service(
+            database_url, clock, inbound_smtp=True, smtp_login=SMTP_LOGIN
+        ) as live:
+            yield live, PostOffice(live), said
 
 
 async def _lead_action(live, action):  # type: ignore[no-untyped-def]
@@ -68,8 +76,8 @@ def _one(got, address):  # type: ignore[no-untyped-def]
     return got[address][0]
 
 
-async def test_a_mixed_group_runs_a_whole_project(town) -> None:
-    live, post = town
+async def test_a_mixed_group_runs_a_whole_project(town, capfd) -> None:
+    live, post, said = town
     sessions, clock = live.services.sessions, live.clock
     lee = await add_person(sessions, "Lee", email=LEE)
     jo = await add_person(sessions, "Jo", telegram=JO)
@@ -297,3 +305,15 @@ async def test_a_mixed_group_runs_a_whole_project(town) -> None:
     assert window.closed_at is not None and extension.reason.startswith("Several people")
     assert left.contributor_id == people[2].id and left.leave_reason == "I have started a new job"
     assert sorted(d.has_interest for d in declarations) == [False] * 4 + [True]
+
+    # Nobody was ever sent anyone else's address, number, chat id or reply token.
+    deliveries = deliveries_at(live)
+    assert len(deliveries) > 100
+    directory = await read_directory(sessions)
+    assert contact_leaks(directory, deliveries) == []
+
+    # Nothing said on the way, at any level, gave a secret away; at INFO, nobody's address.
+    said.output = "".join(capfd.readouterr())
+    assert len(said.lines) > 1000
+    assert said.secrets_found(SECRETS + tuple(directory.reply_tokens)) == []
+    assert said.contact_details_at_info(directory.addresses) == []

@@ -24,8 +24,12 @@ class ThreadedServer:
             app, log_config=None, access_log=False, lifespan="off", timeout_keep_alive=75
         )
         self._server = uvicorn.Server(config)
+        # Named so that a test reading the log can tell the server's records from ours.
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
+            target=self._server.run,
+            kwargs={"sockets": [self._sock]},
+            daemon=True,
+            name=f"peer-http-{self.port}",
         )
 
     def start(self) -> ThreadedServer:

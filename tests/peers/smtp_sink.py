@@ -1,5 +1,6 @@
 """A real local SMTP server (aiosmtpd) that receives our mail, and can refuse a recipient
-with a chosen reply, as a real MTA would (like Mailman's test MTA).
+with a chosen reply, as a real MTA would (like Mailman's test MTA). Given a ``login`` (user,
+password) it takes mail only after AUTH with those, as a provider's submission server does.
 
 With a :class:`Faults` schedule it also fails at DATA as busy servers do: "451 try again
 later", "421 slow down" (then closes the connection, as 421 means), or it takes a message
@@ -13,6 +14,7 @@ import asyncio
 import socket
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -20,7 +22,7 @@ from email.parser import BytesParser
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from tests.peers.faults import Fault, Faults
 
@@ -46,10 +48,14 @@ class SmtpSink:
     a sink that was stopped, as a restarted mail server would."""
 
     received: list[ReceivedMail] = field(default_factory=list)
+    # Everything ever taken, which ``take`` leaves alone (for checks over a whole test).
+    history: list[ReceivedMail] = field(default_factory=list)
     # address -> the SMTP reply to give at RCPT, e.g. "550 5.1.1 No such user"
     refuse: dict[str, str] = field(default_factory=dict)
     faults: Faults | None = None
     port: int = 0
+    # (user, password) to require before MAIL; changing it later refuses the old login.
+    login: tuple[str, str] | None = None
     # Client connections that greeted the sink (EHLO or HELO); the controller's own
     # start-up probe never greets, so it is not counted.
     connections: int = field(default=0, init=False)
@@ -63,10 +69,21 @@ class SmtpSink:
     def __post_init__(self) -> None:
         self._arrived = threading.Condition(self._lock)
         self.port = self.port or _free_port()
-        self._controller = _Controller(self, _Handler(self), hostname="127.0.0.1", port=self.port)
+        auth: dict[str, Any] = {}
+        if self.login is not None:
+            # Plain AUTH without TLS: this is a local test server.
+            auth = {"authenticator": self._authenticate, "auth_required": True}
+            auth["auth_require_tls"] = False
+            # What this local server is for; aiosmtpd warns of it at each connection.
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
+        self._controller = _Controller(
+            self, _Handler(self), hostname="127.0.0.1", port=self.port, **auth
+        )
 
     def __enter__(self) -> SmtpSink:
         self._controller.start()
+        # Named so that a test reading the log can tell the server's records from ours.
+        self._controller._thread.name = f"peer-smtp-{self.port}"  # type: ignore[union-attr]
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -110,6 +127,17 @@ class SmtpSink:
             taken, self.received = self.received, []
         return taken
 
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> AuthResult:
+        given = (
+            (data.login.decode(), data.password.decode())
+            if isinstance(data, LoginPassword)
+            else None
+        )
+        # handled=False: aiosmtpd answers a refusal with "535 5.7.8" itself.
+        return AuthResult(success=given == self.login, handled=False)
+
     def _greet(self, server: _SinkServer) -> None:
         with self._lock:
             if server in self._greeted:
@@ -127,10 +155,10 @@ class SmtpSink:
                 self._arrived.notify_all()
 
     def _store(self, envelope: Any) -> None:
+        mail = ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
         with self._arrived:
-            self.received.append(
-                ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
-            )
+            self.received.append(mail)
+            self.history.append(mail)
             self._arrived.notify_all()
 
 

@@ -48,6 +48,8 @@ class SentMessage:
 class TelegramApiServer:
     token: str
     sent: list[SentMessage] = field(default_factory=list)
+    # Everything ever taken, which ``take`` leaves alone (for checks over a whole test).
+    history: list[SentMessage] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     blocked_chats: set[int] = field(default_factory=set)
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer, in order
@@ -130,16 +132,12 @@ class TelegramApiServer:
             return _error(400, "Bad Request: message text is empty or too long")
         markup = params.get("reply_markup")
         message_id = next(self._ids)
+        sent = SentMessage(
+            chat_id, text, json.loads(markup) if markup else None, message_id, at=time.monotonic()
+        )
         with self._arrived:
-            self.sent.append(
-                SentMessage(
-                    chat_id,
-                    text,
-                    json.loads(markup) if markup else None,
-                    message_id,
-                    at=time.monotonic(),
-                )
-            )
+            self.sent.append(sent)
+            self.history.append(sent)
             self._arrived.notify_all()
         if self.faults.answer_slowly(str(chat_id)):
             # Taken, then answered after the client has given up waiting.

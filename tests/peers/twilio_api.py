@@ -88,6 +88,12 @@ class TwilioApiServer:
             taken, self.sent = self.sent, []
         return taken
 
+    @property
+    def history(self) -> list[SentSms]:
+        """Everything ever taken, which ``take`` leaves alone (for checks over a whole test)."""
+        with self._lock:
+            return list(self._held)
+
     def _authorised(self, request: Request) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         return (
