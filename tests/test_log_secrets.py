@@ -22,9 +22,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+import pytest
 from sqlalchemy import select
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from channels.base import ChannelName
+from channels.telegram import _classify
 from flows.membership import invite_members
 from storage.db import create_engine, session_factory, transaction
 from storage.models import (
@@ -282,3 +285,20 @@ async def _directory(database_url: str) -> Directory:
         return await read_directory(session_factory(engine))
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        NetworkError(f"Unknown error in HTTP implementation: bad url .../bot{TELEGRAM_TOKEN}/x"),
+        NetworkError(f"httpx.ConnectError: {TELEGRAM_TOKEN[:7]}AAHdqTcvCH1vGWJxfSeofSAs0K5PAL"),
+        BadRequest(f"Bad Request: chat {BEA} not found"),
+        Forbidden(f"Forbidden: bot was blocked by the user {EVE}"),
+    ],
+    ids=["url-with-token", "bare-token", "chat-id", "blocked-chat-id"],
+)
+def test_telegram_error_texts_lose_the_bot_token_and_chat_ids(error: TelegramError) -> None:
+    reason = _classify(error).reason  # type: ignore[attr-defined]
+    assert "<token>" in reason or "<number>" in reason
+    assert TELEGRAM_TOKEN[7:] not in reason and "AAHdqTcv" not in reason
+    assert BEA not in reason and EVE not in reason
