@@ -274,7 +274,8 @@ class EmailChannel:
             # or our settings, never the person's address, so the mail is kept and retried.
             connection.discard()
             log.warning("the SMTP server refused the connection: %s", error.code)
-            raise TransientSendError(f"SMTP {error.code}: {error.message}") from error
+            words = _server_words(error.message)
+            raise TransientSendError(f"SMTP {error.code}: {words}") from error
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             connection.discard()
             raise TransientSendError(
@@ -324,5 +325,15 @@ class EmailChannel:
 def _classify_code(code: int, text: str) -> Exception:
     # SMTP: 4xx means "try again later", 5xx means "never" (RFC 5321 section 4.2.1).
     if 400 <= code < 500:
-        return TransientSendError(f"SMTP {code}: {text}")
-    return PermanentSendError(f"SMTP {code}: {text}")
+        return TransientSendError(f"SMTP {code}: {_server_words(text)}")
+    return PermanentSendError(f"SMTP {code}: {_server_words(text)}")
+
+
+# Servers quote the address they refuse ("550 5.1.1 <ann@example.net>: User unknown"). The
+# reason is logged and shown to leads, who need the code and the words, not the address.
+_QUOTED_ADDRESS = re.compile(r"<?[^\s<>@\"(),:;\[\]]+@[\w-]+(?:\.[\w-]+)+>?")
+
+
+def _server_words(text: str) -> str:
+    """An SMTP server's reply text with every email address in it replaced by "<address>"."""
+    return _QUOTED_ADDRESS.sub("<address>", text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 import warnings
 from collections.abc import Sequence
 from datetime import datetime
@@ -204,7 +205,7 @@ class TelegramChannel:
             await self.start()
         except (TimedOut, NetworkError) as error:
             # getMe, not the message: whatever happened to it, nothing was sent.
-            raise TransientSendError(f"could not reach Telegram: {error.message}") from error
+            raise TransientSendError(f"could not reach Telegram: {_words(error)}") from error
         except TelegramError as error:
             raise _classify(error) from error
 
@@ -276,21 +277,35 @@ def _classify(error: TelegramError) -> Exception:
                 retry_after = error.retry_after
             return TransientSendError("Telegram asked us to slow down", _seconds(retry_after))
         case Forbidden():
-            return PermanentSendError(f"the person blocked the bot or left: {error.message}")
+            return PermanentSendError(f"the person blocked the bot or left: {_words(error)}")
         case ChatMigrated():
             return PermanentSendError("the chat moved to a new id")
         case BadRequest():
-            return PermanentSendError(f"Telegram refused the message: {error.message}")
+            return PermanentSendError(f"Telegram refused the message: {_words(error)}")
         case InvalidToken():
+            # Never its message: python-telegram-bot writes the token into it.
             log.error("Telegram refused the bot token; check COPRODUCE_TELEGRAM_TOKEN")
             return TransientSendError("Telegram refused the bot token")
         case TimedOut() | NetworkError() if isinstance(error.__cause__, ANSWER_LOST):
             return UncertainSendError(
-                f"Telegram may have the message but its answer was lost: {error.message}"
+                f"Telegram may have the message but its answer was lost: {_words(error)}"
             )
         case TimedOut() | NetworkError():
-            return TransientSendError(f"could not reach Telegram: {error.message}")
-    return TransientSendError(f"Telegram error: {error.message}")
+            return TransientSendError(f"could not reach Telegram: {_words(error)}")
+    return TransientSendError(f"Telegram error: {_words(error)}")
+
+
+# What may hide in an error's text: a Bot API URL (some network errors quote the request),
+# a bare bot token, a chat id. Reasons are logged and shown to leads.
+_BOT_URL_TOKEN = re.compile(r"(/(?:file/)?bot)[^/\s'\"]+")
+_BOT_TOKEN = re.compile(r"\b\d+:[\w-]{20,}")
+_LONG_NUMBER = re.compile(r"-?\b\d{6,}\b")
+
+
+def _words(error: TelegramError) -> str:
+    """The error's text without a bot token or a chat id in it."""
+    text = _BOT_URL_TOKEN.sub(r"\1<token>", error.message)
+    return _LONG_NUMBER.sub("<number>", _BOT_TOKEN.sub("<token>", text))
 
 
 def _seconds(value: Any) -> float:
