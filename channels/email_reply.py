@@ -29,9 +29,10 @@ def reply_text(message: email.message.EmailMessage) -> str:
     """
     try:
         return _new_text(message)
-    except (IndexError, email.errors.HeaderParseError):
+    except (IndexError, RecursionError, email.errors.HeaderParseError):
         # The default policy's header parser still crashes on some malformed parameter lists
-        # (a stdlib bug); compat32's older parser reads the same headers without complaint.
+        # and recurses once per "(" of nested comments (stdlib bugs); compat32's older parser
+        # reads the same headers without complaint.
         source = message.as_bytes(policy=email.policy.compat32)
         return _new_text(email.message_from_bytes(source, policy=email.policy.compat32))
 
