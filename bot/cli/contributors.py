@@ -164,19 +164,23 @@ def import_csv(
     name,email,phone,telegram,language,channel,access_needs. Good rows are kept; bad rows are
     listed with their line number and the reason (exit status 1 if there were any)."""
     settings = Settings()
-    with file.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip().lower() for h in reader.fieldnames or []]
-        unknown = [h for h in header if h not in CSV_COLUMNS]
-        if "name" not in header or unknown:
-            raise InvalidInput(
-                f"the first line must name the columns {','.join(CSV_COLUMNS)}"
-                + (f" (unknown: {', '.join(unknown)})" if unknown else "")
-            )
-        rows = []
-        for raw in reader:
-            fields = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-            rows.append((reader.line_num, fields))
+    try:
+        with file.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            # Names and reasons are shown one to a line, whatever newlines a cell holds.
+            header = [" ".join(h.split()).lower() for h in reader.fieldnames or []]
+            unknown = [h for h in header if h not in CSV_COLUMNS]
+            if "name" not in header or unknown:
+                raise InvalidInput(
+                    f"the first line must name the columns {','.join(CSV_COLUMNS)}"
+                    + (f" (unknown: {', '.join(unknown)})" if unknown else "")
+                )
+            rows = []
+            for raw in reader:
+                fields = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+                rows.append((reader.line_num, fields))
+    except csv.Error as error:  # a cell over the csv module's size limit, say
+        raise InvalidInput(str(error)) from None
 
     needs: list[str] = []
 
@@ -203,7 +207,7 @@ def import_csv(
                     imported.append(contributor.id)
                     needs.extend(new.access_needs)
                 except ValueError as error:  # InvalidInput is a ValueError too
-                    rejected.append(RejectedRow(line, str(error)))
+                    rejected.append(RejectedRow(line, " ".join(str(error).split())))
         return imported, rejected
 
     imported, rejected = run(_import())
