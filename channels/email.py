@@ -163,8 +163,9 @@ class EmailChannel:
             raise MalformedRequest(f"unreadable email: {type(error).__name__}") from error
         try:
             return self._read(message, request)
-        except (IndexError, ValueError, email_errors.MessageError) as error:
-            # The stdlib header parser still trips over some malformed parameter lists.
+        except (IndexError, ValueError, RecursionError, email_errors.MessageError) as error:
+            # The stdlib header parser still trips over some malformed parameter lists, and
+            # recurses once per "(" of nested comments in a header.
             raise MalformedRequest(f"unreadable email headers: {type(error).__name__}") from error
 
     def _read(self, message: EmailMessage, request: ProviderRequest) -> list[InboundMessage]:

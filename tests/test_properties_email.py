@@ -187,9 +187,7 @@ def channel() -> EmailChannel:
 
 @PROPERTY
 @given(
-    # Nested comments deep enough to exhaust the stdlib header parser's recursion are left
-    # to the xfail test below until EmailChannel.parse refuses them; then drop this filter.
-    mail=(mails() | st.binary(max_size=300)).filter(lambda mail: mail.count(b"(") < 100),
+    mail=mails() | st.binary(max_size=300),
     envelope_to=st.sampled_from([(), (f"coproduce+{TOKEN}@example.org",), ("x@example.org",)]),
     envelope_from=st.sampled_from([None, "jo@example.net", "<>", ""]),
 )
@@ -231,12 +229,6 @@ NESTED_TOO_DEEP = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="EmailChannel.parse lets the stdlib's RecursionError through (issue 8); remove "
-    "this mark, and the filter on the property above, once it is refused as malformed",
-)
 @pytest.mark.parametrize("mail", NESTED_TOO_DEEP.values(), ids=NESTED_TOO_DEEP.keys())
 def test_mail_nested_too_deep_to_read_is_refused_as_malformed(
     channel: EmailChannel, mail: bytes
