@@ -126,6 +126,13 @@ class InboundMessage:
     cut_from: int | None = None
     sender_verified: bool = False
 
+    def __post_init__(self) -> None:
+        # NUL is never a character anyone typed, and PostgreSQL refuses it in text.
+        for name in ("sender", "text", "provider_id", "routing_token", "subject"):
+            value = getattr(self, name)
+            if value is not None and "\x00" in value:
+                object.__setattr__(self, name, value.replace("\x00", ""))
+
 
 def cut_text(text: str, limit: int) -> tuple[str, int | None]:
     """``text`` cut to ``limit`` characters, at a space when one is near the end, and the

@@ -58,6 +58,9 @@ log = logging.getLogger(__name__)
 # The new text of a reply is cut here: about 3,000 words, far more than anyone writes in a
 # comment, and a bound on what a digest can be made to carry.
 TEXT_LIMIT = 20_000
+# Real headers, long Received chains and signatures included, take a few kilobytes; the
+# stdlib's header parser slows down far more than linearly on huge ones.
+HEADERS_LIMIT = 64 * 1024
 # Our reply tokens are lower-case base32 (storage.reply_tokens) and fit the column (64);
 # anything else is not one of ours.
 _TOKEN = re.compile(r"^[a-z0-9]{1,64}$")
@@ -157,6 +160,8 @@ class EmailChannel:
         return True
 
     def parse(self, request: ProviderRequest) -> Sequence[InboundMessage]:
+        if _header_block_size(request.body) > HEADERS_LIMIT:
+            raise MalformedRequest("the headers are too large to read")
         try:
             message = BytesParser(policy=policy.default).parsebytes(request.body)
         except Exception as error:  # the parser is lenient; anything it raises is malformed
@@ -321,6 +326,12 @@ class EmailChannel:
             smtp.close()
             raise
         return smtp
+
+
+def _header_block_size(raw: bytes) -> int:
+    """Bytes before the first empty line (the whole message when it has none)."""
+    ends = [found for found in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if found >= 0]
+    return min(ends, default=len(raw))
 
 
 def _classify_code(code: int, text: str) -> Exception:

@@ -26,7 +26,6 @@ _SIGNATURE_TYPES = {
     "application/pkcs7-signature",
     "application/x-pkcs7-signature",
 }
-_COMMENT = re.compile(r"\([^()]*\)")
 
 
 def own_message_id(domain: str) -> re.Pattern[str]:
@@ -85,12 +84,25 @@ def verified_sender(message: EmailMessage, trusted_authserv_id: str | None) -> b
 
 
 def _split_results(value: str) -> tuple[str, list[str]]:
-    text = value
-    while _COMMENT.search(text):  # comments may nest; remove the innermost first
-        text = _COMMENT.sub(" ", text)
+    text = _without_comments(value)
     parts = [part.strip() for part in text.split(";")]
     words = parts[0].split()
     return (words[0].lower() if words else ""), parts[1:]
+
+
+def _without_comments(value: str) -> str:
+    """The header without its (comments), which may nest: one pass, however deep."""
+    kept, depth = [], 0
+    for character in value:
+        if character == "(":
+            depth += 1
+        elif character == ")" and depth:
+            depth -= 1
+            if not depth:
+                kept.append(" ")
+        elif not depth:
+            kept.append(character)
+    return "".join(kept)
 
 
 def _dmarc_passed(results: list[str], from_domain: str) -> bool:

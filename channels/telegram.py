@@ -146,7 +146,15 @@ class TelegramChannel:
             raise MalformedRequest("an update needs an integer update_id")
         try:
             message = to_inbound(Update.de_json(data, self.bot))
-        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            RecursionError,
+            OverflowError,  # a date past what datetime holds
+            OSError,  # a date the platform's clock cannot convert
+        ) as error:
             # PTB builds objects from whatever it is given; a field of the wrong shape
             # surfaces here, or when the message is read.
             raise MalformedRequest(f"not a Telegram update: {type(error).__name__}") from error
@@ -221,6 +229,8 @@ def to_inbound(update: Update) -> InboundMessage | None:
     chat_id = message.chat.id
     if not isinstance(text, str) or not isinstance(chat_id, int) or isinstance(chat_id, bool):
         raise MalformedRequest("a message needs text as a string and a numeric chat id")
+    if not (_fits_64_bits(chat_id) and _fits_64_bits(update.update_id)):
+        raise MalformedRequest("Telegram's ids fit in 64 bits")
     text, cut_from = cut_text(text, TEXT_LIMIT)
     return InboundMessage(
         channel=ChannelName.TELEGRAM,
@@ -232,6 +242,10 @@ def to_inbound(update: Update) -> InboundMessage | None:
         attachments=0 if message.effective_attachment is None else 1,
         cut_from=cut_from,
     )
+
+
+def _fits_64_bits(number: int) -> bool:
+    return -(2**63) <= number < 2**63
 
 
 def normalise_chat_id(raw: str) -> str:

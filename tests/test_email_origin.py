@@ -8,7 +8,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from channels.base import ChannelName, ProviderRequest
+from channels.base import ChannelName, MalformedRequest, ProviderRequest
 from channels.email import EmailChannel, EmailSettings
 from storage.db import transaction
 from storage.models import Comment, ContactPoint, InboundMessageRow, Question
@@ -85,6 +85,8 @@ def test_a_persons_reply_to_one_of_our_messages_is_read() -> None:
     [
         ([f"{RELAY}; spf=pass; dkim=pass; dmarc=pass header.from=example.net"], RELAY, True),
         ([f"{RELAY} 1; dmarc=pass (p=reject dis=none) header.from=EXAMPLE.NET"], RELAY, True),
+        ([f"{RELAY}; dmarc=pass (a (b (c)); d) header.from=example.net"], RELAY, True),
+        ([f"{RELAY}; dmarc=fail (dmarc=pass) header.from=example.net"], RELAY, False),
         ([f"{RELAY}; dmarc=fail header.from=example.net"], RELAY, False),
         ([f"{RELAY}; dmarc=pass header.from=elsewhere.example"], RELAY, False),
         (["mx.forger.example; dmarc=pass header.from=example.net"], RELAY, False),
@@ -102,6 +104,8 @@ def test_a_persons_reply_to_one_of_our_messages_is_read() -> None:
     ids=[
         "pass from the trusted relay",
         "pass with a version and a comment",
+        "pass with nested comments",
+        "a pass inside a comment is no pass",
         "fail",
         "pass for another domain",
         "pass from a relay we do not trust",
@@ -201,3 +205,8 @@ async def test_mail_without_a_token_is_read_only_when_the_relay_checked_the_from
 async def test_a_checked_address_we_do_not_hold_is_still_a_stranger(jo) -> None:
     await jo.send_in(EMAIL, "someone@example.org", "Hello?", sender_verified=True)
     assert await heard(jo) == {}
+
+
+def test_mail_with_headers_too_large_to_read_is_refused() -> None:
+    with pytest.raises(MalformedRequest):
+        _parse(_mail(X_Padding="a" * 70_000))

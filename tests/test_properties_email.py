@@ -237,11 +237,6 @@ def test_mail_nested_too_deep_to_read_is_refused_as_malformed(
         channel.parse(ProviderRequest(body=mail, received_at=RECEIVED))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a NUL reaches inbound_messages, which PostgreSQL refuses (the mail then gets 451 "
-    "at every retry); the channel should drop it (issue 8)",
-)
 def test_a_nul_in_a_mail_is_not_passed_on(channel: EmailChannel) -> None:
     mail = b"From: jo@example.net\r\nSubject: a\x00b\r\n\r\nhelp\x00\r\n"
     [message] = channel.parse(ProviderRequest(body=mail, received_at=RECEIVED))
