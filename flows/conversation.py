@@ -35,10 +35,19 @@ from .effects import (
     StartChannel,
     StopChannel,
 )
-from .i18n import Translator
+from .i18n import Translator, find_language
 from .keywords import ALONE_OR_WITH_A_CODE, QUESTION_MARKS, Command, ParsedText
 from .situation import Situation, after_first_word
 from .unread import NOTHING_UNREAD, Unread, only_words_read, unread_notes
+
+# Words that are commands only when sent alone or with what they take (a project code, a
+# language); otherwise, when free text has a place to go, the message is kept as free text:
+# "Help for carers is hard to find" and "Stop cutting the hours" are comments.
+WORDS_FIRST = frozenset(
+    {Command.HELP, Command.BRIEF, Command.LANGUAGE, Command.STOP, Command.START}
+)
+# Replies to free text that keep nothing: the words had nowhere to go.
+NOWHERE = frozenset({"not-understood", "join-first"})
 
 # Message kinds that may go to a contact point after it opted out: only the confirmation of
 # the opt-out itself, sent once.
@@ -59,12 +68,16 @@ def respond(
     sender = situation.sender
 
     if parsed.command == Command.STOP:
+        if kept := _kept_instead(situation, parsed, text, t):
+            return kept  # "Stop cutting the hours" while comments are open is a comment
         if sender.opted_out:
             return []  # confirmed once already; answering again could start a loop
         return [StopChannel(), Reply("stopped", texts.stopped_text(t, sender.channel))]
 
     if parsed.command == Command.START:
         if not sender.opted_out:
+            if kept := _kept_instead(situation, parsed, text, t):
+                return kept
             # Mail from strangers is never answered (it may be spam or a forged sender).
             unanswered = not sender.is_known and sender.channel == ChannelName.EMAIL
             return [] if unanswered else [_help(situation, t)]
@@ -88,7 +101,7 @@ def respond(
 def _respond_to_known(
     situation: Situation, parsed: ParsedText, text: str, t: Translator
 ) -> list[Effect]:
-    if parsed.command == Command.HELP:
+    if parsed.command == Command.HELP and _alone_or_with_a_code(situation, parsed):
         return [_help(situation, t)]
 
     pending = situation.pending
@@ -109,6 +122,10 @@ def _decide(situation: Situation, parsed: ParsedText, text: str, t: Translator) 
         command = None  # "None of the dates suit me" is a comment
     if command == Command.NONE and _replying(situation) and not parsed.rest:
         command = None  # "None" in reply to a lead's question is the answer to it
+    if command in WORDS_FIRST and (kept := _kept_instead(situation, parsed, text, t)):
+        return kept
+    if command == Command.HELP:
+        return [_help(situation, t)]
     if command is not None:
         handled = COMMAND_HANDLERS[command](situation, parsed.rest, t)
         if handled is not None:
@@ -120,6 +137,28 @@ def _alone_or_with_a_code(situation: Situation, parsed: ParsedText) -> bool:
     if not parsed.rest:
         return True
     return situation.named is not None and not after_first_word(parsed.rest)
+
+
+def _kept_instead(
+    situation: Situation, parsed: ParsedText, text: str, t: Translator
+) -> list[Effect]:
+    """For a word in :data:`WORDS_FIRST` followed by more than it takes: the words kept where
+    free text goes (a comment, an answer, a question), with a note on how to use the word.
+    Empty when it takes what follows, or when the words would have nowhere to go."""
+    command = parsed.command
+    assert command is not None
+    if not parsed.rest or not situation.sender.is_known or situation.sender.opted_out:
+        return []
+    if command in (Command.HELP, Command.BRIEF) and _alone_or_with_a_code(situation, parsed):
+        return []
+    if command == Command.LANGUAGE and (
+        find_language(parsed.rest) is not None or " " not in parsed.rest
+    ):
+        return []  # a language, or one word that may be one we lack: "LANGUAGE Klingon"
+    kept = free_text(situation, text, t)
+    if all(isinstance(effect, Reply) and effect.kind in NOWHERE for effect in kept):
+        return []
+    return [*kept, Reply("meant-word", replies.meant_word(t, command))]
 
 
 def _replying(situation: Situation) -> bool:

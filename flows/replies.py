@@ -163,6 +163,12 @@ def words_needed(t: Translator, command: Command) -> str:
     return texts[command].format(word=word, none=keyword_words(t)[Command.NONE])
 
 
+def meant_word(t: Translator, command: Command) -> str:
+    """After words that began with a command word and were kept as free text instead."""
+    word = keyword_words(t)[command]
+    return t.gettext("If you meant {word}, reply {word} on its own.").format(word=word)
+
+
 def named_from_now(t: Translator, named: bool) -> str:
     if named:
         return t.gettext("From now on, we will share your comments with your name.")

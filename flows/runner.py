@@ -103,7 +103,11 @@ async def handle_inbound(
         await tell_of_other_address(session, point, sender.language, now)
         return
     row.contact_point_id = point.id
-    if parsed.command != Command.STOP and await _flooding(session, row, sender_rate):
+    if parsed.command == Command.STOP:
+        if not from_them or await _flooding(session, row, sender_rate):
+            # Here stopping is all that may be done, whatever words follow STOP.
+            parsed = ParsedText(Command.STOP, "")
+    elif await _flooding(session, row, sender_rate):
         log.warning(
             "inbound %s: contact point %s sent more than %d messages in a minute; "
             "kept but not answered",

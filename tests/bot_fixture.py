@@ -90,14 +90,17 @@ class MemoryBot:
 
 
 @asynccontextmanager
-async def memory_bot(database_url: str, clock: ManualClock) -> AsyncIterator[MemoryBot]:
-    """The real services on a fresh database, sending through memory channels."""
+async def memory_bot(
+    database_url: str, clock: ManualClock, sender_rate: int = 20
+) -> AsyncIterator[MemoryBot]:
+    """The real services on a fresh database, sending through memory channels (``sender_rate``
+    is ``COPRODUCE_SENDER_RATE``; 0 turns the flood limit off)."""
     memory: dict[ChannelName, MemoryChannel] = {
         name: KeptMemoryChannel(name) for name in ChannelName
     }
     await upgrade_database(database_url)
     services = await build_services(
-        Settings(database_url=database_url), clock=clock, channels=memory
+        Settings(database_url=database_url, sender_rate=sender_rate), clock=clock, channels=memory
     )
     await hold_worker_lease(services)
     try:

@@ -315,6 +315,9 @@ class Tour:
                 "Ann", "I agree.", "a forwarded email is answered", sender="friend@example.org"
             )
         await self.says("Ann", w(Command.HELP), "asks for help while comments are open")
+        await self.says(
+            "Ann", f"{w(Command.HELP)} at home matters most.", "a comment starts with the help word"
+        )
         await self.says("Bea", "More visits at weekends, please.", "another comment")
         await self.later("a day of comments", days=1)
         await self.says("Bea", "Please send the plan by post too.", "one more comment")

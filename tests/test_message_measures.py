@@ -37,7 +37,8 @@ async def samples(channel: ChannelName, language: str, folder: Path) -> list[Sam
     key = (channel, language)
     if key not in _tours:
         url = f"sqlite+aiosqlite:///{folder / f'tour-{channel}-{language}.db'}"
-        async with memory_bot(url, ManualClock(START)) as bot:
+        # The tour's people write many times a minute of its clock; none of it is a flood.
+        async with memory_bot(url, ManualClock(START), sender_rate=0) as bot:
             _tours[key] = await tour(bot, channel, language)
     return _tours[key]
 
