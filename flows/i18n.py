@@ -110,11 +110,12 @@ def language_name(code: str, in_language: str | None = None) -> str:
 
 
 def find_language(asked: str) -> str | None:
-    """The language someone asked for by code ("cy"), own name ("Cymraeg") or English name
-    ("Welsh"), if we can write in it."""
+    """The language someone asked for by code ("cy") or by its name in any language we write
+    ("Cymraeg", "Welsh", "walijski"), if we can write in it."""
     wanted = asked.strip().casefold()
-    for code in available_languages():
-        names = {code, language_name(code).casefold(), language_name(code, "en").casefold()}
+    languages = available_languages()
+    for code in languages:
+        names = {code} | {language_name(code, other).casefold() for other in languages}
         if wanted in names or wanted.replace("_", "-").split("-")[0] == code:
             return code
     return None

@@ -441,6 +441,19 @@ async def test_language_en_is_confirmed_and_stored(bot) -> None:
         assert (await session.get(Contributor, ann.id)).language == "en"
 
 
+async def test_a_language_may_be_named_in_the_persons_own_language(bot) -> None:
+    gwen = await add_person(bot.sessions, "Gwen", phone=ANN, language="cy")
+    piotr = await add_person(bot.sessions, "Piotr", phone="+48500100200", language="pl")
+    await bot.send_in(SMS, ANN, "IAITH Saesneg")  # Welsh for "LANGUAGE English"
+    await bot.send_in(SMS, "+48500100200", "JĘZYK walijski")  # Polish for "LANGUAGE Welsh"
+    said = await heard(bot)
+    assert said[ANN] == ["We will write to you in English from now on."]
+    assert said["+48500100200"] == ["Iaith eich negeseuon o hyn ymlaen: Cymraeg."]
+    async with bot.sessions() as session:
+        assert (await session.get(Contributor, gwen.id)).language == "en"
+        assert (await session.get(Contributor, piotr.id)).language == "cy"
+
+
 async def test_language_we_cannot_write_in_lists_those_we_can_and_changes_nothing(bot) -> None:
     ann = await add_person(bot.sessions, "Ann", phone=ANN)
     await bot.send_in(SMS, ANN, "LANGUAGE xx")
