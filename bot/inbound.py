@@ -36,6 +36,7 @@ from storage.inbound import (
 from storage.models import InboundMessageRow
 
 from .clock import Clock
+from .log_guards import hide_values
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ class InboundService:
         async with transaction(self._sessions) as session:
             for inbound_id, error in failed:
                 await record_processing_failure(
-                    session, inbound_id, f"{type(error).__name__}: {error}"
+                    session, inbound_id, hide_values(f"{type(error).__name__}: {error}")
                 )
 
     async def process(self, inbound_id: int) -> None:

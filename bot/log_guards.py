@@ -11,6 +11,10 @@ design, so that an operator who turns them up to chase a problem writes neither 
   become ``<address>``.
 - The twilio library logs each request at INFO, with the person's number in a look-up's
   query: numbers become ``<number>``.
+- PostgreSQL explains a refused row in a DETAIL line that quotes its values ("Key (channel,
+  address)=(sms, +447...) already exists"), and the message of every database error carries
+  it. Our own loggers that write errors (``bot.*``) write their tracebacks without those
+  lines, and :func:`hide_values` takes them out of the errors we store (``last_error``).
 
 :func:`guard_library_logs` is called by ``configure_logging`` and by tests that build the
 service; calling it again changes nothing.
@@ -26,6 +30,16 @@ from collections.abc import Callable
 _BOT_URL_TOKEN = re.compile(r"(/(?:file/)?bot)[^/\s'\"]+")
 _EMAIL_ADDRESS = re.compile(r"[^\s<>()\[\]'\",;:]+@[^\s<>()\[\]'\",;:]+")
 _PHONE_NUMBER = re.compile(r"(?:\+|%2B)\d{6,15}", re.IGNORECASE)
+# PostgreSQL's DETAIL line (asyncpg adds it to the message of every error that has one).
+_DETAIL_LINE = re.compile(r"^DETAIL: .*$", re.MULTILINE)
+_FORMATTER = logging.Formatter()
+
+
+def hide_values(text: str) -> str:
+    """An error's text without what it may quote of people's rows: PostgreSQL DETAIL lines,
+    email addresses and phone numbers."""
+    text = _DETAIL_LINE.sub("DETAIL: [values hidden]", text)
+    return _PHONE_NUMBER.sub("<number>", _EMAIL_ADDRESS.sub("<address>", text))
 
 
 class LibraryLogGuard(logging.Filter):
@@ -33,6 +47,9 @@ class LibraryLogGuard(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         name = record.name
+        if record.exc_info and not record.exc_text:
+            # Formatters write exc_text when it is set, instead of formatting the traceback.
+            record.exc_text = hide_values(_FORMATTER.formatException(record.exc_info))
         if name == "aiosqlite" and isinstance(record.args, tuple):
             record.args = tuple(_call_without_values(arg) for arg in record.args)
         elif name.startswith("sqlalchemy.engine") and record.msg == "Row %r":
@@ -58,6 +75,15 @@ GUARDED_LOGGERS = (
     "mail.log",
     "twilio.http_client",
     "twilio.async_http_client",
+    # ours that log errors with their tracebacks
+    "bot.app",
+    "bot.dispatcher",
+    "bot.inbound",
+    "bot.scheduler",
+    "bot.serve",
+    "bot.services",
+    "bot.smtp_server",
+    "bot.worker",
 )
 
 

@@ -19,6 +19,7 @@ from storage.db import transaction
 from storage.jobs import claim_due_jobs, fail_job, finish_job
 
 from .clock import Clock
+from .log_guards import hide_values
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class Scheduler:
             retry_at = now + timedelta(minutes=2 ** min(attempts, 8))
             async with transaction(self._sessions) as session:
                 status = await fail_job(
-                    session, job_id, f"{type(error).__name__}: {error}", retry_at
+                    session, job_id, hide_values(f"{type(error).__name__}: {error}"), retry_at
                 )
             log.warning("job %s is now %s", name, status)
 
