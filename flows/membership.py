@@ -16,7 +16,7 @@ from storage.briefs import latest_brief
 from storage.conversations import clear_state, pending_state, set_state
 from storage.declarations import record_declaration
 from storage.memberships import join, leave, members_to_tell, membership
-from storage.models import ConsentTopic, Contributor, MembershipStatus, Project
+from storage.models import ConsentTopic, Contributor, MembershipStatus, Project, Question
 from storage.projects import add_members
 
 from .briefs import brief_message
@@ -185,6 +185,20 @@ def left_text(reader: Reader, project: Project) -> str:
     )
 
 
+async def _forget_what_waits_on(session: AsyncSession, person_id: int, project_id: int) -> None:
+    """After leaving a project: no declaration or reply to its leads' question is still
+    waiting, so the person's next words go where they would for anyone not in it."""
+    waiting = await pending_state(session, person_id)
+    if waiting is None:
+        return
+    about = waiting.data.get("project_id")
+    if waiting.state == "replying":
+        question = await session.get(Question, int(waiting.data["question_id"]))
+        about = question.project_id if question else None
+    if waiting.state in ("declaring", "replying") and about == project_id:
+        await clear_state(session, person_id)
+
+
 async def leave_project(exchange: Exchange, project: Project, reason: str | None) -> None:
     """LEAVE: recorded with time and reason; confirmed; the leads are told at once."""
     person = exchange.contributor
@@ -192,6 +206,7 @@ async def leave_project(exchange: Exchange, project: Project, reason: str | None
     if found is None:
         return
     await leave(exchange.session, found, reason, exchange.now, f"contributor:{person.id}")
+    await _forget_what_waits_on(exchange.session, person.id, project.id)
     # "left" is the one message of the project that still goes to someone who left it.
     await exchange.reply("left", lambda r: Message(left_text(r, project)), project=project)
 

@@ -264,6 +264,26 @@ async def test_a_choice_left_unanswered_days_ago_does_not_stop_a_plain_reply(bot
     await lead_asks_and_ann_replies_plainly(bot)
 
 
+async def test_after_leaving_a_project_its_question_no_longer_takes_plain_words(bot) -> None:
+    """Ann leaves CARE1 while its leads' question waits for her reply; her next words are a
+    comment on CARE2, where comments are open, not a reply refused for CARE1."""
+    lead, ann, _ = await care1(bot)
+    await add_project(bot.sessions, "CARE2", leads=[lead], members=[ann])
+    async with transaction(bot.sessions) as session:
+        care2 = await find_project(session, "CARE2")
+        await join(session, care2, ann.id, bot.clock.now(), "test")
+        await open_comment_window(session, care2, now=bot.clock.now())
+    await bot.send_in(TELEGRAM, LEAD, "ASK CARE1 Which evening suits you?")
+    await bot.send_in(SMS, ANN, "LEAVE CARE1")
+    await bot.delivered()
+    await bot.send_in(SMS, ANN, "The bus stop is too far away")
+    [comment] = await all_of(bot, Comment)
+    assert (comment.project_id, comment.text) == (care2.id, "The bus stop is too far away")
+    assert await all_of(bot, QuestionResponse) == []
+    [thanks] = (await heard(bot))[ANN]
+    assert thanks.startswith("Thank you. We have your comment on CARE2.")
+
+
 async def test_a_member_in_the_middle_of_a_choice_can_answer_by_number(bot) -> None:
     lead, ann, _ = await care1(bot)
     await add_project(bot.sessions, "CARE2", leads=[lead], members=[ann])
