@@ -183,7 +183,7 @@ async def reopen_project(
     )
     members = {member.id for member in await members_to_tell(session, project.id)}
     for lead in await leads_of(session, project.id):
-        if lead.id not in members:  # a lead who left the members still hears of it
+        if lead.id not in members:  # a lead who never joined as a member hears of it too
             reached += await send_to(
                 session, lead, project, kind="project-reopened", render=render, now=now
             )

@@ -40,9 +40,10 @@ async def membership(
 
 async def led_project_ids(session: AsyncSession, contributor_id: int) -> set[int]:
     """The projects this person may act for as a lead: those they lead and have joined. A
-    lead who left a project, or is only invited to it, may not (``leads_of``, who the
-    leads' notices go to, is another question). An erased person is no one: the channels
-    take them for a stranger, and the command line cannot find them."""
+    lead who left a project, or is only invited to it, may not. (``leads_of``, who the
+    leads' notices go to, leaves out those who left, but not those who never joined.) An
+    erased person is no one: the channels take them for a stranger, and the command line
+    cannot find them."""
     return set(
         (
             await session.scalars(
@@ -212,12 +213,21 @@ async def addressee_pages(
 
 
 async def leads_of(session: AsyncSession, project_id: int) -> list[Contributor]:
+    """The leads who hear of the project: not erased, and not among those who left it (a lead
+    who never joined as a member still hears)."""
+    left = select(Membership.contributor_id).where(
+        Membership.project_id == project_id, Membership.status == MembershipStatus.LEFT
+    )
     return list(
         (
             await session.scalars(
                 select(Contributor)
                 .join(ProjectLead, ProjectLead.contributor_id == Contributor.id)
-                .where(ProjectLead.project_id == project_id, Contributor.erased_at.is_(None))
+                .where(
+                    ProjectLead.project_id == project_id,
+                    Contributor.erased_at.is_(None),
+                    Contributor.id.not_in(left),
+                )
                 .options(selectinload(Contributor.contact_points))
                 .order_by(Contributor.id)
             )

@@ -14,8 +14,18 @@ from flows.windows import add_project_meeting, open_comment_window
 from storage.audit import project_audit
 from storage.db import transaction
 from storage.errors import InvalidInput
-from storage.models import Comment, Project, ProjectStatus, Question, ScheduledJob
+from storage.memberships import join
+from storage.models import (
+    Comment,
+    ContactPoint,
+    OutboxRow,
+    Project,
+    ProjectStatus,
+    Question,
+    ScheduledJob,
+)
 from storage.projects import find_project
+from tests.helpers import add_person, add_project
 from tests.test_lead_words import ANN, BEA, LEAD, all_of, care1, heard
 
 SMS, TELEGRAM = ChannelName.SMS, ChannelName.TELEGRAM
@@ -122,6 +132,41 @@ async def test_reopening_tells_every_member_and_lead_the_reason(bot) -> None:
         "project.reopen",
         "A carer wrote with a complaint.",
     )
+
+
+async def test_a_lead_who_left_the_project_hears_no_more_of_it(bot) -> None:
+    """Lena leads CARE2 with Lee; she joined as a member and then left. Reopening, a member
+    leaving reach Lee, and nothing is even queued for Lena but her own "you have left"."""
+    lee = await add_person(bot.sessions, "Lee", telegram=LEAD)
+    lena = await add_person(bot.sessions, "Lena", telegram="9100")
+    ann = await add_person(bot.sessions, "Ann", phone=ANN)
+    await add_project(bot.sessions, "CARE2", leads=[lee, lena], members=[lena, ann])
+    async with transaction(bot.sessions) as session:
+        project = await find_project(session, "CARE2")
+        for person in (lena, ann):
+            await join(session, project, person.id, bot.clock.now(), "test")
+        await close_project(session, project, review_on=REVIEW_ON, now=bot.clock.now())
+    await bot.send_in(TELEGRAM, "9100", "LEAVE CARE2")
+    await heard(bot)
+    async with transaction(bot.sessions) as session:
+        project = await find_project(session, "CARE2")
+        reached = await reopen_project(session, project, reason="A complaint.", now=bot.clock.now())
+    assert reached == 2  # Ann and Lee
+    await bot.send_in(SMS, ANN, "LEAVE CARE2")
+    said = await heard(bot)
+    assert "9100" not in said
+    assert len(said[LEAD]) == 2  # the reopening, and Ann leaving
+    async with bot.sessions() as session:
+        to_lena = await session.scalars(
+            select(OutboxRow.kind)
+            .join(ContactPoint, ContactPoint.id == OutboxRow.contact_point_id)
+            .where(
+                ContactPoint.contributor_id == lena.id,
+                # queued before she left: the thanks on closing; and her own confirmation
+                OutboxRow.kind.not_in(("project-closed", "left")),
+            )
+        )
+        assert to_lena.all() == []
 
 
 async def test_a_comment_to_a_closed_project_is_kept_and_marked_late(bot) -> None:
