@@ -5,8 +5,9 @@ address (the contact point rows stay, with a placeholder address and stopped, be
 outbox rows that count reach belong to them), the text of their declarations, what they wrote
 when they left a project, the bodies of messages they sent us and of messages sent to them,
 their reply tokens and any conversation in progress. Messages still queued for them are
-cancelled, never sent. Sent messages to other people that name them or quote their
-declarations lose their bodies too (lead notices such as "Ann Lee has joined").
+cancelled, never sent. Messages to other people that name them or quote their declarations
+lose their bodies too (lead notices such as "Ann Lee has joined"), and are cancelled if they
+were not sent yet.
 
 What stays: their comments, questions and replies, with no name beside them (everything
 that shows names shows "a contributor" or "A member" for an erased person); whether they
@@ -46,7 +47,6 @@ CANCELLED_BY_ERASURE = "cancelled: contributor erased"
 # again), are cancelled. A row a worker is sending at this moment keeps its body; its address
 # is stopped, so the dispatcher's check before sending cancels any later attempt.
 _TO_CANCEL = (OutboxStatus.QUEUED, OutboxStatus.UNKNOWN)
-_STILL_MOVING = (OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ async def erase_contributor(
         .values(subject=None, body=None)
         .execution_options(synchronize_session=False)
     )
-    await _forget_mentions(session, name, declared)
+    cancelled_mentions = await _forget_mentions(session, name, declared)
 
     await session.execute(
         update(InboundMessageRow)
@@ -140,7 +140,7 @@ async def erase_contributor(
     person.access_needs = []
     person.named_in_comments = False
     person.erased_at = now
-    count = cancelled.rowcount or 0
+    count = (cancelled.rowcount or 0) + cancelled_mentions
     await record_audit(
         session,
         actor=actor,
@@ -170,20 +170,29 @@ async def _withdraw(
     )
 
 
-async def _forget_mentions(session: AsyncSession, name: str, declared: list[str]) -> None:
-    """Clear the bodies of settled messages to others that name this person or quote what
-    they declared. Names are matched whole and case-sensitively, so "Jo" leaves "JOIN" be."""
+async def _forget_mentions(session: AsyncSession, name: str, declared: list[str]) -> int:
+    """Clear the bodies of messages to others that name this person or quote what they
+    declared, and cancel those not sent yet (a lead notice waiting for a lead's channel to
+    come back would otherwise still carry the name); returns how many were cancelled. Names
+    are matched whole and case-sensitively, so "Jo" leaves "JOIN" be."""
     clues = [OutboxRow.body.contains(name, autoescape=True)]
     clues += [OutboxRow.subject.contains(name, autoescape=True)]
     clues += [OutboxRow.body.contains(text, autoescape=True) for text in declared]
     rows = (
         await session.scalars(
-            select(OutboxRow).where(OutboxRow.status.not_in(_STILL_MOVING), or_(*clues))
+            select(OutboxRow).where(OutboxRow.status != OutboxStatus.SENDING, or_(*clues))
         )
     ).all()
     whole_name = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    cancelled = 0
     for row in rows:
         said = f"{row.subject or ''}\n{row.body or ''}"
         if whole_name.search(said) or any(text in said for text in declared):
             row.subject = None
             row.body = None
+            if row.status in _TO_CANCEL:
+                row.status = OutboxStatus.CANCELLED
+                row.last_error = CANCELLED_BY_ERASURE
+                row.lease_until = row.claimed_by = None
+                cancelled += 1
+    return cancelled

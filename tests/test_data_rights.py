@@ -282,6 +282,20 @@ async def test_erasure_removes_personal_data_and_keeps_comments_anonymous(
     assert len(await rows(bot, AuditEntry, AuditEntry.action == "erase")) == 1
 
 
+async def test_a_lead_notice_naming_someone_erased_before_it_went_is_never_sent(
+    bot, database_url
+) -> None:
+    ann, _ = await a_project_with_comments(bot)
+    await bot.send_in(SMS, ANN, "LEAVE CARE1 I am moving away")  # the lead's notice waits
+    result = await cli(database_url, "contributor", "erase", str(ann.id))
+    assert result.exit_code == 0, result.output
+    assert await bot.delivered() == []  # neither her "you have left" nor the lead's notice
+    notices = await rows(bot, OutboxRow, OutboxRow.kind == "lead-notice")
+    waiting = [r for r in notices if r.status == OutboxStatus.CANCELLED]
+    assert [(r.body, r.last_error) for r in waiting] == [(None, "cancelled: contributor erased")]
+    assert "2 queued messages cancelled" in result.stdout
+
+
 async def test_an_erased_person_who_writes_again_is_a_stranger(bot, database_url) -> None:
     ann = await add_person(bot.sessions, "Ann Jones", phone=ANN)
     await cli(database_url, "contributor", "erase", str(ann.id))
