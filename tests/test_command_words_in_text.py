@@ -99,7 +99,9 @@ async def test_start_brief_and_language_at_the_start_of_comments_are_kept(bot) -
         "If you meant LANGUAGE, reply LANGUAGE on its own.",
     ]
     async with bot.sessions() as session:
-        assert (await session.scalar(select(Contributor))).language is None
+        assert (
+            await session.scalar(select(Contributor).where(Contributor.name == "Ann"))
+        ).language is None
 
 
 async def test_the_words_with_what_they_take_still_work_while_comments_are_open(bot) -> None:
@@ -117,7 +119,9 @@ async def test_the_words_with_what_they_take_still_work_while_comments_are_open(
     assert welsh != "" and "English" not in welsh
     assert await all_of(bot, Comment) == []
     async with bot.sessions() as session:
-        assert (await session.scalar(select(Contributor))).language == "cy"
+        assert (
+            await session.scalar(select(Contributor).where(Contributor.name == "Ann"))
+        ).language == "cy"
 
 
 async def test_in_polish_opis_at_the_start_of_a_comment_is_kept_and_the_note_is_polish(
