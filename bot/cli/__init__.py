@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from . import briefs, closing, contributors, data_rights, meetings, outbox, projects, questions
+from . import (
+    briefs,
+    closing,
+    contributor_update,
+    contributors,
+    data_rights,
+    meetings,
+    outbox,
+    projects,
+    questions,
+)
 from .report import report_command
 from .service import db_app, serve_command, worker_command
 
@@ -32,6 +42,7 @@ projects.app.command("reopen")(closing.reopen_command)
 app.command("audit")(closing.audit_command)
 app.command("report")(report_command)
 # A person's data rights, beside the other contributor commands; retention under db.
+contributors.app.command("update")(contributor_update.update_command)
 contributors.app.command("export")(data_rights.export_command)
 contributors.app.command("erase")(data_rights.erase_command)
 db_app.command("purge")(data_rights.purge_command)

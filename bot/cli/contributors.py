@@ -1,4 +1,4 @@
-"""``coproduce contributor add | import | list``."""
+"""``coproduce contributor add | import | list`` (``update`` is in contributor_update.py)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,19 @@ def contributor_from_fields(
     region: str,
 ) -> NewContributor:
     """Check and normalise what was typed; raises ValueError with a one-line reason."""
+    return NewContributor(
+        name=name,
+        addresses=parse_addresses(email, phone, telegram, region),
+        language=parse_language(language) if language and language.strip() else None,
+        preferred_channel=parse_channel(channel),
+        access_needs=parse_access_needs(access_needs),
+    )
+
+
+def parse_addresses(
+    email: str | None, phone: str | None, telegram: str | None, region: str
+) -> dict[ChannelName, str]:
+    """The addresses typed (blank ones left out), normalised; ValueError if one is not valid."""
     addresses: dict[ChannelName, str] = {}
     if email and email.strip():
         addresses[ChannelName.EMAIL] = normalise_email(email)
@@ -47,23 +60,20 @@ def contributor_from_fields(
         addresses[ChannelName.SMS] = normalise_phone(phone, region)
     if telegram and telegram.strip():
         addresses[ChannelName.TELEGRAM] = normalise_chat_id(telegram)
-    preferred = None
-    if channel and channel.strip():
-        try:
-            preferred = ChannelName(channel.strip().lower())
-        except ValueError:
-            choices = ", ".join(c.value for c in ChannelName)
-            raise ValueError(f"channel '{channel}' is not one of {choices}") from None
-    return NewContributor(
-        name=name,
-        addresses=addresses,
-        language=parse_language(language) if language and language.strip() else None,
-        preferred_channel=preferred,
-        access_needs=_access_needs(access_needs),
-    )
+    return addresses
 
 
-def _access_needs(raw: str | None) -> tuple[str, ...]:
+def parse_channel(channel: str | None) -> ChannelName | None:
+    if not channel or not channel.strip():
+        return None
+    try:
+        return ChannelName(channel.strip().lower())
+    except ValueError:
+        choices = ", ".join(c.value for c in ChannelName)
+        raise ValueError(f"channel '{channel}' is not one of {choices}") from None
+
+
+def parse_access_needs(raw: str | None) -> tuple[str, ...]:
     """Needs we act on in our own words ("Easy Read" -> easy-read); others as written, for
     the leads to read ("step-free access")."""
     found: dict[str, str] = {}
@@ -78,7 +88,7 @@ def _access_needs(raw: str | None) -> tuple[str, ...]:
     return tuple(found.values())
 
 
-def _needs_note(needs: Iterable[str]) -> None:
+def needs_note(needs: Iterable[str]) -> None:
     """Name the needs that change nothing we send, so that a slip ("easy raed") is seen."""
     others = list(dict.fromkeys(need for need in needs if AccessNeed.parse(need) is None))
     if others:
@@ -95,7 +105,7 @@ def _describe(contributor_id: int, new: NewContributor) -> str:
     return f"contributor {contributor_id}: {name} ({contacts}; prefers {preferred})"
 
 
-def _language_note(language: str | None) -> None:
+def language_note(language: str | None) -> None:
     if language and language not in available_languages():
         note(f"there is no '{language}' catalog yet, so this person's messages will be in English")
 
@@ -144,8 +154,8 @@ def add(
         print_json({"id": contributor_id})
     else:
         typer.echo(f"Added {_describe(contributor_id, new)}.")
-    _language_note(new.language)
-    _needs_note(new.access_needs)
+    language_note(new.language)
+    needs_note(new.access_needs)
 
 
 @dataclass(frozen=True)
@@ -226,7 +236,7 @@ def import_csv(
             )
             for row in rejected:
                 typer.echo(f"  line {row.line}: {row.reason}")
-    _needs_note(needs)
+    needs_note(needs)
     if rejected:
         raise typer.Exit(1)
 
