@@ -113,7 +113,7 @@ def create_app(services: Services) -> Starlette:
         for message in messages:
             inbound_id = await services.inbound.accept(message)
             if inbound_id is not None:
-                services.inbound.process_later(inbound_id)
+                services.inbound.process_later(inbound_id, message)
         return answer
 
     async def _provider_request(request: Request) -> ProviderRequest:

@@ -66,7 +66,6 @@ class InboundService:
         self._to_store: list[Waiting] = []
         self._storing: asyncio.Task[None] | None = None
         self._lanes = [_Lane() for _ in range(max(1, lanes))]
-        self._lane_of: dict[int, _Lane] = {}
 
     async def accept(self, message: InboundMessage) -> int | None:
         """Store a message; returns its id, or None when the provider id was seen before."""
@@ -79,10 +78,6 @@ class InboundService:
             log.info(
                 "%s message %s was already stored; ignored", message.channel, message.provider_id
             )
-        else:
-            self._lane_of[inbound_id] = self._lanes[
-                hash((message.channel, message.sender)) % len(self._lanes)
-            ]
         return inbound_id
 
     async def _store_waiting(self) -> None:
@@ -114,9 +109,10 @@ class InboundService:
                 if not stored.done():
                     stored.set_result(inbound_id)
 
-    def process_later(self, inbound_id: int) -> None:
-        """Run the flow after the provider has been answered, in its sender's lane."""
-        lane = self._lane_of.pop(inbound_id, self._lanes[0])
+    def process_later(self, inbound_id: int, message: InboundMessage) -> None:
+        """Run the flow of a stored message after the provider has been answered, in its
+        sender's lane (one sender's messages are handled in the order they came)."""
+        lane = self._lanes[hash((message.channel, message.sender)) % len(self._lanes)]
         lane.waiting.append(inbound_id)
         if lane.task is None or lane.task.done():
             lane.task = asyncio.create_task(self._run_lane(lane))
@@ -191,7 +187,6 @@ class InboundService:
 
     async def process(self, inbound_id: int) -> None:
         """Run the flow for one stored message; its effects commit with the "processed" mark."""
-        self._lane_of.pop(inbound_id, None)  # when called directly, not by process_later
         now = self._clock.now()
         try:
             async with transaction(self._sessions) as session:

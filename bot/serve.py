@@ -235,7 +235,7 @@ async def _poll_telegram(services: Services, channel: TelegramChannel, stop: asy
                 continue
             inbound_id = await services.inbound.accept(message)
             if inbound_id is not None:
-                services.inbound.process_later(inbound_id)
+                services.inbound.process_later(inbound_id, message)
 
 
 async def _quietly(awaitable: Awaitable[object], what: str) -> None:

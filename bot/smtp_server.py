@@ -72,9 +72,9 @@ class InboundMailHandler:
             # Not stored: ask the sending server to try again later, and say nothing of why.
             log.exception("inbound email could not be stored; the sender will try again")
             return "451 4.3.0 Temporary failure, please try again later"
-        for inbound_id in ids:
+        for inbound_id, message in zip(ids, messages, strict=True):
             if inbound_id is not None:
-                self._inbound.process_later(inbound_id)
+                self._inbound.process_later(inbound_id, message)
         return "250 OK: message accepted"
 
 
