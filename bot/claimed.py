@@ -106,4 +106,5 @@ def _message(sendable: Sendable, reply_token: str | None) -> OutboundMessage:
         in_reply_to=sendable.in_reply_to,
         choices=tuple(row.choices or ()),
         access_needs=known_access_needs(needs or ()),
+        parts_sent=row.parts_sent,
     )

@@ -203,7 +203,7 @@ class Dispatcher:
             provider_id = await channel.send(message)
         except TransientSendError as error:
             await self._retry_or_give_up(
-                outbox_id, error.reason, error.retry_after, attempts, created_at
+                outbox_id, error.reason, error.retry_after, attempts, created_at, error.parts_sent
             )
             return
         except PermanentSendError as error:
@@ -272,6 +272,7 @@ class Dispatcher:
         retry_after: float | None,
         attempts: int,
         created_at: datetime,
+        parts_sent: int = 0,
     ) -> None:
         now = self._clock.now()
         delay = retry_delay(attempts, retry_after, self._rng)
@@ -280,7 +281,7 @@ class Dispatcher:
             await self._mark(mark_failed, outbox_id, f"gave up after {attempts} tries: {reason}")
             return
         log.info("outbox %s: %s; trying again in %s", outbox_id, reason, delay)
-        await self._mark(mark_retry, outbox_id, reason, now + delay)
+        await self._mark(mark_retry, outbox_id, reason, now + delay, parts_sent)
 
     async def _mark(
         self, mark: Callable[..., Awaitable[bool]], outbox_id: int, *args: object, **kwargs: object

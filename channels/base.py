@@ -159,6 +159,8 @@ class OutboundMessage:
     choices: tuple[str, ...] = ()
     # The person's needs that a channel honours itself (plain-text: no HTML part).
     access_needs: frozenset[AccessNeed] = frozenset()
+    # Parts of a long text that arrived on an earlier try: the channel sends the rest.
+    parts_sent: int = 0
 
 
 @dataclass(frozen=True)
@@ -183,13 +185,16 @@ class TransientSendError(Exception):
     """The send failed for a reason that may pass (timeout, provider busy, 5xx, SMTP 4xx).
 
     The message is kept and tried again later; ``retry_after`` is the provider's own
-    request for a pause, in seconds, when it gave one.
+    request for a pause, in seconds, when it gave one. ``parts_sent`` is how many parts of a
+    long text had arrived when it failed (earlier tries included), so the next try sends
+    only the rest.
     """
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None, parts_sent: int = 0) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.parts_sent = parts_sent
 
 
 class PermanentSendError(Exception):

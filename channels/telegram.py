@@ -178,8 +178,9 @@ class TelegramChannel:
     # --- outbound --------------------------------------------------------------------------
 
     def cost(self, message: OutboundMessage) -> int:
-        """Parts: Telegram rate-limits each message the long text is split into."""
-        return len(split_message(message.body))
+        """Parts: Telegram rate-limits each message the long text is split into (those
+        still to send)."""
+        return max(1, len(split_message(message.body)) - message.parts_sent)
 
     async def look_up(self, message: OutboundMessage, sent_after: datetime) -> str | None:
         raise NotImplementedError(
@@ -190,7 +191,9 @@ class TelegramChannel:
         await self._start_for_send()
         chunks = split_message(message.body)
         sent_id = ""
-        for index, chunk in enumerate(chunks):
+        # Parts that arrived on an earlier try are not sent again.
+        for index in range(min(message.parts_sent, len(chunks) - 1), len(chunks)):
+            chunk = chunks[index]
             markup = None
             if message.choices and index == len(chunks) - 1:
                 # Buttons only mirror choices the text already lists as words or numbers.
@@ -204,7 +207,10 @@ class TelegramChannel:
                     chat_id=int(message.address), text=chunk, reply_markup=markup
                 )
             except TelegramError as error:
-                raise _classify(error) from error
+                failure = _classify(error)
+                if isinstance(failure, TransientSendError):
+                    failure.parts_sent = index
+                raise failure from error
             sent_id = str(sent.message_id)
         return sent_id
 

@@ -184,8 +184,16 @@ async def mark_many_sent(
 
 
 async def mark_retry(
-    session: AsyncSession, outbox_id: int, worker_id: str, error: str, next_attempt_at: datetime
+    session: AsyncSession,
+    outbox_id: int,
+    worker_id: str,
+    error: str,
+    next_attempt_at: datetime,
+    parts_sent: int = 0,
 ) -> bool:
+    """Back in the queue for another try; ``parts_sent``, when more than none, is how many
+    parts of a long text have arrived (they are not sent again)."""
+    more = {"parts_sent": parts_sent} if parts_sent else {}
     return await _finish(
         session,
         outbox_id,
@@ -193,6 +201,7 @@ async def mark_retry(
         status=OutboxStatus.QUEUED,
         next_attempt_at=next_attempt_at,
         last_error=error[:2000],
+        **more,
     )
 
 

@@ -13,9 +13,12 @@ from sqlalchemy import select
 from bot.services import build_services
 from bot.settings import Settings
 from channels.base import ChannelName
+from channels.telegram import split_message
+from storage.db import transaction
 from storage.models import ContactPoint, OutboxRow, OutboxStatus
+from storage.outbox import enqueue
 from tests.broadcast_kit import address, make_broadcast, running_peers
-from tests.helpers import ManualClock, upgrade_database
+from tests.helpers import ManualClock, add_person, upgrade_database
 from tests.peers.faults import Faults
 
 TELEGRAM, SMS, EMAIL = ChannelName.TELEGRAM, ChannelName.SMS, ChannelName.EMAIL
@@ -114,3 +117,45 @@ async def test_a_broadcast_through_faulty_providers_reaches_everyone_once(databa
     )
     # The faults really happened: many messages needed more than one try.
     assert sum(row.attempts > 1 for row in outcome.values()) > 100
+
+
+async def test_a_long_telegram_text_cut_off_halfway_is_finished_not_repeated(
+    database_url,
+) -> None:
+    """The second of three parts meets a server error: the next try sends the second and
+    third, so the person reads each part once, in order."""
+    await upgrade_database(database_url)
+    clock = ManualClock(datetime.now(UTC) + timedelta(seconds=1))
+    text = "\n\n".join(f"Paragraph {n}. " + "word " * 150 for n in range(12))
+    with running_peers(clock=clock.now) as peers:
+        services = await build_services(
+            Settings(database_url=database_url, telegram_rate=0, telegram_chat_rate=0),
+            clock=clock,
+            channels=peers.channels(timeout=5),
+        )
+        try:
+            bea = await add_person(services.sessions, "Bea", telegram="5001")
+            async with transaction(services.sessions) as session:
+                [point] = await session.scalars(
+                    select(ContactPoint).where(ContactPoint.contributor_id == bea.id)
+                )
+                await enqueue(
+                    session,
+                    contact_point=point,
+                    kind="brief",
+                    body=text,
+                    language="en",
+                    now=clock.now(),
+                )
+            peers.telegram.fail_next = [0, 500]
+            await services.dispatcher.dispatch_all_due()
+            clock.advance(hours=1)
+            await services.dispatcher.dispatch_all_due()
+            async with services.sessions() as session:
+                row = await session.scalar(select(OutboxRow))
+        finally:
+            await services.close()
+        got = [m.text for m in peers.telegram.history]
+
+    assert got == split_message(text) and len(got) == 3
+    assert (row.status, row.attempts, row.parts_sent) == (OutboxStatus.SENT, 2, 1)

@@ -4,6 +4,7 @@ server: sending, long messages, failures classified, webhook updates read and ch
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import socket
 from datetime import UTC, datetime
@@ -87,6 +88,23 @@ async def test_a_long_message_arrives_in_parts_split_between_paragraphs(
     assert all(part.text.startswith("Paragraph") for part in sent)
     rejoined = "\n\n".join(part.text for part in sent)
     assert rejoined == "\n\n".join(paragraphs)
+
+
+async def test_a_long_message_failing_after_its_first_part_goes_on_from_the_next(
+    channel, telegram_api
+) -> None:
+    paragraphs = [f"Paragraph {n}. " + "word " * 150 for n in range(12)]
+    text = "\n\n".join(paragraphs)
+    parts = split_message(text)
+    telegram_api.fail_next = [0, 500]  # the first part goes; the second meets a server error
+    with pytest.raises(TransientSendError) as failed:
+        await channel.send(_outbound(text))
+    assert failed.value.parts_sent == 1
+    assert [m.text for m in telegram_api.take()] == parts[:1]
+    again = dataclasses.replace(_outbound(text), parts_sent=failed.value.parts_sent)
+    assert channel.cost(again) == len(parts) - 1
+    await channel.send(again)
+    assert [m.text for m in telegram_api.take()] == parts[1:]
 
 
 def test_splitting_never_loses_text_even_without_paragraphs() -> None:

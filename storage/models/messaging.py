@@ -88,6 +88,9 @@ class OutboxRow(Base):
         sql_enum(OutboxStatus), default=OutboxStatus.QUEUED
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A long text goes in parts (Telegram); those that arrived before a try failed are not
+    # sent again.
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None]
