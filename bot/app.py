@@ -40,7 +40,7 @@ def create_app(services: Services) -> Starlette:
             name.value: "on" if name in services.channels else "off" for name in ChannelName
         }
         try:
-            async with services.engine.connect() as conn:
+            async with services.health_engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception:
             log.exception("health check: the database did not answer")

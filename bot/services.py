@@ -42,6 +42,9 @@ class Services:
     scheduler: Scheduler
     # Who this process is in the workers' leases and in the claims it makes.
     worker_id: str
+    # What /healthz asks. On SQLite a reader of its own, so that a long write (a broadcast to
+    # many members) holding the one writing connection does not make the service look down.
+    health_engine: AsyncEngine
 
     async def close(self) -> None:
         await self.inbound.drain()
@@ -51,6 +54,8 @@ class Services:
             except Exception:
                 log.exception("closing the %s channel failed", channel.name)
         await self.engine.dispose()
+        if self.health_engine is not self.engine:
+            await self.health_engine.dispose()
 
 
 def configured_channels() -> tuple[dict[ChannelName, Channel], dict[ChannelName, str]]:
@@ -129,9 +134,13 @@ async def build_services(
         worker_id=worker_id,
         on_outbox=dispatcher.wake,
     )
+    health_engine = engine
+    if is_sqlite(engine):
+        health_engine = create_engine(settings.database_url, reader=True, pool_size=1)
     return Services(
         settings=settings,
         engine=engine,
+        health_engine=health_engine,
         sessions=sessions,
         clock=clock,
         channels=found,

@@ -9,9 +9,10 @@ import json
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from channels.base import ChannelName
+from storage.db import transaction
 from storage.models import ContactPoint, InboundMessageRow, OutboxRow, OutboxStatus
 from tests.helpers import add_person, telegram_update, twilio_signature
 from tests.live import PUBLIC_URL, TELEGRAM_SECRET, TWILIO_TOKEN, live_service
@@ -64,6 +65,16 @@ async def test_health_check_reports_the_database_and_channels(live) -> None:
         "database": "ok",
         "channels": {"email": "on", "sms": "on", "telegram": "on"},
     }
+
+
+async def test_health_is_answered_while_a_long_write_holds_the_database(live) -> None:
+    """A broadcast to thousands holds the writing connection for seconds; the health check
+    must not wait for it (a load balancer would take the service for dead)."""
+    async with transaction(live.services.sessions) as session:
+        await session.execute(text("UPDATE outbox SET attempts = attempts"))  # writing now
+        # Far shorter than the pool's 30 s wait for the one writing connection on SQLite.
+        response = await asyncio.wait_for(live.http.get("/healthz"), timeout=10)
+    assert response.status_code == 200 and response.json()["database"] == "ok"
 
 
 async def test_a_telegram_message_is_answered_in_the_same_chat(live) -> None:
