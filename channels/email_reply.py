@@ -121,7 +121,8 @@ _ATTRIBUTION_HINT = re.compile(
     r"\bwrote\b|\bschrieb\b|\bécrit\b|\bescribió\b|\bysgrifennodd\b|\bpisze\b|\bnapisał"
     r"|\bschreef\b|\bscritto\b|\bescreveu\b|@|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b"
 )
-_QUOTE = re.compile(r"^[ \t]*>")
+# After any white space, a form feed too: what is kept is trimmed of all of it.
+_QUOTE = re.compile(r"^\s*>")
 # Lines that start the history on their own: the signature delimiter, Outlook's separator and
 # the footers mobile apps add below what was typed.
 _HISTORY_LINE = re.compile(

@@ -11,12 +11,18 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import normalise_database_url
 from tests.helpers import START, ManualClock
+
+# Property tests draw new examples on every run; CI (HYPOTHESIS_PROFILE=ci) draws the same
+# ones each time, so that what it finds can be run again and a landing does not hang on luck.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 POSTGRES_URL = os.environ.get("COPRODUCE_TEST_POSTGRES_URL")
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "", None}

@@ -268,6 +268,7 @@ _line_ends = st.sampled_from(["\n", "\r\n", "\r"])
 @PROPERTY
 @given(lines=_reply_lines, end=_line_ends)
 @example(lines=["Yes", "", "On Monday, Coproduce wrote:", "> Hello"], end="\r\n")
+@example(lines=["\x0c>"], end="\n")  # a form feed before the quote mark
 def test_what_is_kept_of_a_reply_is_its_start_and_holds_no_quote_or_signature(
     lines: list[str], end: str
 ) -> None:
