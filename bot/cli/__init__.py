@@ -10,6 +10,7 @@ from . import (
     contributor_update,
     contributors,
     data_rights,
+    leads,
     meetings,
     outbox,
     projects,
@@ -37,6 +38,8 @@ app.add_typer(questions.question_app, name="question", no_args_is_help=True)
 app.add_typer(questions.comment_app, name="comment", no_args_is_help=True)
 app.add_typer(outbox.app, name="outbox")
 # Defined beside each other (the end of a project and its record), listed where they belong.
+projects.app.command("add-lead")(leads.add_lead_command)
+projects.app.command("remove-lead")(leads.remove_lead_command)
 projects.app.command("close")(closing.close_command)
 projects.app.command("reopen")(closing.reopen_command)
 app.command("audit")(closing.audit_command)

@@ -1,4 +1,4 @@
-"""``coproduce project create | add-members | list``."""
+"""``coproduce project create | add-members | list`` (add-lead and remove-lead: leads.py)."""
 
 from __future__ import annotations
 

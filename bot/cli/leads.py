@@ -1,0 +1,76 @@
+"""``coproduce project add-lead | remove-lead``: a project's leads after it was created."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.clock import SystemClock
+from storage.contributors import find_contributor
+from storage.db import transaction
+from storage.leads import add_lead, project_leads, remove_lead
+from storage.models import LeadKind
+from storage.projects import find_project
+
+from .common import database, login_actor, note, reports_errors, run
+
+TWO_LEADS = (
+    "co-production needs two leads: one from your team and one chosen from the contributors "
+    "(project add-lead CODE ID --joint)"
+)
+
+
+@reports_errors
+def add_lead_command(
+    code: str = typer.Argument(..., help="The project code."),
+    person: str = typer.Argument(..., help="The new lead: contributor id or email."),
+    joint: bool = typer.Option(
+        False, "--joint", help="A joint lead chosen from the contributors (else from your team)."
+    ),
+) -> None:
+    """Make a contributor a lead of a project (and a member, if they are not one)."""
+    kind = LeadKind.CONTRIBUTOR if joint else LeadKind.STAFF
+
+    async def _add() -> tuple[str, int, list[LeadKind]]:
+        async with database() as sessions, transaction(sessions) as session:
+            project = await find_project(session, code)
+            lead = await find_contributor(session, person)
+            await add_lead(
+                session, project, lead, kind, now=SystemClock().now(), actor=login_actor().label
+            )
+            leads = await project_leads(session, project.id)
+            return project.code, lead.id, [row.kind for row in leads]
+
+    project_code, lead_id, kinds = run(_add())
+    what = "joint lead" if joint else "lead"
+    typer.echo(f"Contributor {lead_id} is now a {what} of {project_code}.")
+    _two_leads_note(kinds)
+
+
+@reports_errors
+def remove_lead_command(
+    code: str = typer.Argument(..., help="The project code."),
+    person: str = typer.Argument(..., help="The lead stepping down: contributor id or email."),
+) -> None:
+    """Take a lead's powers away; they stay a member. The last lead cannot be removed."""
+
+    async def _remove() -> tuple[str, int, list[LeadKind]]:
+        async with database() as sessions, transaction(sessions) as session:
+            project = await find_project(session, code)
+            lead = await find_contributor(session, person)
+            await remove_lead(
+                session, project, lead, now=SystemClock().now(), actor=login_actor().label
+            )
+            leads = await project_leads(session, project.id)
+            return project.code, lead.id, [row.kind for row in leads]
+
+    project_code, lead_id, kinds = run(_remove())
+    typer.echo(
+        f"Contributor {lead_id} no longer leads {project_code}; they stay a member "
+        "unless they leave."
+    )
+    _two_leads_note(kinds)
+
+
+def _two_leads_note(kinds: list[LeadKind]) -> None:
+    if len(kinds) < 2 or LeadKind.CONTRIBUTOR not in kinds or LeadKind.STAFF not in kinds:
+        note(TWO_LEADS)
