@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -254,14 +255,22 @@ async def members_lacking(
     session: AsyncSession, project: Project, brief: BriefVersion
 ) -> dict[AccessNeed, int]:
     """How many of the brief's readers need each format it does not have."""
-    have = formats_by_need(brief)
     counts: Counter[AccessNeed] = Counter()
     audience = (MembershipStatus.JOINED, MembershipStatus.INVITED)
     async for page in addressee_pages(session, project.id, statuses=audience):
-        for person in page:
-            for need in known_access_needs(person.access_needs):
-                if need.is_format and need not in have:
-                    counts[need] += 1
+        counts.update(formats_lacking(brief, [person.access_needs for person in page]))
+    return {need: counts[need] for need in AccessNeed if counts[need]}
+
+
+def formats_lacking(brief: BriefVersion, needs: Iterable[Iterable[str]]) -> dict[AccessNeed, int]:
+    """Of these people (each by the needs stored for them), how many need each format the
+    brief does not have."""
+    have = formats_by_need(brief)
+    counts: Counter[AccessNeed] = Counter()
+    for written in needs:
+        for need in known_access_needs(written):
+            if need.is_format and need not in have:
+                counts[need] += 1
     return {need: counts[need] for need in AccessNeed if counts[need]}
 
 

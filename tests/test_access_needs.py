@@ -235,3 +235,25 @@ def test_publishing_tells_the_lead_who_needs_a_format_the_brief_lacks() -> None:
         _ok("brief", "publish", "CARE1", "--file", "brief.md", "--alt", f"audio={AUDIO}", "--json")
     )
     assert again["missing_formats"] == {"easy-read": 1, "bsl": 1}
+
+
+def test_inviting_someone_after_publishing_names_a_format_the_brief_lacks() -> None:
+    _ok("contributor", "add", "Lee", "--email", "lee@council.example")
+    _ok("contributor", "add", "Jo", "--telegram", "7001")
+    _ok("project", "create", "CARE1", "--title", "Home care", "--lead", "1", "--joint-lead", "2")
+    Path("brief.md").write_text(BRIEF)
+    _ok("brief", "publish", "CARE1", "--file", "brief.md", "--alt", f"easy-read={EASY}")
+    _ok("contributor", "add", "Sam", "--phone", "07700 900101", "--access-needs", "audio, BSL")
+    _ok("contributor", "add", "Eve", "--email", "eve@example.net", "--access-needs", "easy read")
+    result = coproduce("project", "add-members", "CARE1", "3", "4")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "Invited 2 contributors to CARE1."
+    assert result.stderr.splitlines() == [
+        "Note: 1 member needs audio and this brief has none "
+        "(add it by publishing again with --alt audio=URL).",
+        "Note: 1 member needs BSL and this brief has none "
+        "(add it by publishing again with --alt bsl=URL).",
+    ]
+    _ok("contributor", "add", "Ann", "--email", "ann@example.net", "--access-needs", "audio")
+    as_json = json.loads(_ok("project", "add-members", "CARE1", "5", "--json"))
+    assert as_json["missing_formats"] == {"audio": 1}

@@ -7,8 +7,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import SystemClock
-from channels.base import AccessNeed, known_access_needs
-from flows.briefs import formats_by_need
+from flows.briefs import formats_lacking
 from flows.i18n import parse_language
 from storage.briefs import latest_brief
 from storage.contributor_changes import ContributorChanges, change_contributor
@@ -92,19 +91,14 @@ def update_command(
 
 async def _briefs_lacking(session: AsyncSession, person: Contributor) -> list[str]:
     """For each project they are in, the formats they now need that its brief lacks."""
-    needs = [need for need in known_access_needs(person.access_needs) if need in FORMAT_WORDS]
     lines = []
     for found, project in await memberships_of(session, person.id):
-        if found.status == MembershipStatus.LEFT:
-            continue
         brief = await latest_brief(session, project.id)
-        if brief is None:
+        if found.status == MembershipStatus.LEFT or brief is None:
             continue
-        have = formats_by_need(brief)
-        for need in sorted(needs, key=list(AccessNeed).index):
-            if need not in have:
-                lines.append(
-                    f"the {project.code} brief has no {FORMAT_WORDS[need]} version (add it by "
-                    f"publishing again with --alt {need}=URL)"
-                )
+        for need in formats_lacking(brief, [person.access_needs]):
+            lines.append(
+                f"the {project.code} brief has no {FORMAT_WORDS[need]} version (add it by "
+                f"publishing again with --alt {need}=URL)"
+            )
     return lines

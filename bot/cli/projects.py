@@ -6,14 +6,17 @@ import typer
 from sqlalchemy import select
 
 from bot.clock import SystemClock
+from flows.briefs import formats_lacking
 from flows.i18n import parse_language
 from flows.membership import invite_members
+from storage.briefs import latest_brief
 from storage.contributors import find_contributor
 from storage.db import transaction
 from storage.errors import InvalidInput
 from storage.models import Contributor, LeadKind
 from storage.projects import create_project, find_project, list_projects
 
+from .briefs import lacking_lines
 from .common import database, login_actor, note, print_json, reports_errors, run
 
 app = typer.Typer(help="Projects, their leads and members.", no_args_is_help=True)
@@ -106,16 +109,28 @@ def add_members_command(
             added, already = await invite_members(
                 session, project, people, SystemClock().now(), actor=login_actor().label
             )
-            return project.code, added, already
+            brief = await latest_brief(session, project.id)
+            invited = [person.access_needs for person in people if person.id in added]
+            lacking = formats_lacking(brief, invited) if brief else {}
+            return project.code, added, already, lacking
 
-    project_code, added, already = run(_add())
+    project_code, added, already, lacking = run(_add())
     if json_output:
-        print_json({"project": project_code, "added": list(added), "already": list(already)})
+        print_json(
+            {
+                "project": project_code,
+                "added": list(added),
+                "already": list(already),
+                "missing_formats": {str(need): n for need, n in lacking.items()},
+            }
+        )
         return
     typer.echo(
         f"Invited {len(added)} contributor{'s' if len(added) != 1 else ''} to {project_code}"
         + (f" ({len(already)} already in it)." if already else ".")
     )
+    for line in lacking_lines(lacking):
+        note(line)
 
 
 @app.command("list")
