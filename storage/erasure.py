@@ -12,7 +12,8 @@ were not sent yet.
 What stays: their comments, questions and replies, with no name beside them (everything
 that shows names shows "a contributor" or "A member" for an erased person); whether they
 declared an interest, and when; their memberships; and their consents, whose "how" never
-holds an address or a name. An audit entry says who erased whom (by id) and when.
+holds an address or a name. An audit entry says who erased whom (by id) and when, and each
+project they were in has one too.
 """
 
 from __future__ import annotations
@@ -148,6 +149,18 @@ async def erase_contributor(
         at=now,
         details={"contributor_id": person.id, "cancelled_messages": count},
     )
+    # And in each project they were in, so that the project's own log shows it too.
+    for project_id in await session.scalars(
+        select(Membership.project_id).where(Membership.contributor_id == person.id)
+    ):
+        await record_audit(
+            session,
+            actor=actor,
+            action="membership.erase",
+            at=now,
+            project_id=project_id,
+            details={"contributor_id": person.id},
+        )
     await session.flush()
     return Erasure(person.id, already_erased=False, cancelled=count)
 

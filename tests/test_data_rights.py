@@ -259,6 +259,11 @@ async def test_erasure_removes_personal_data_and_keeps_comments_anonymous(
     [entry] = await rows(bot, AuditEntry, AuditEntry.action == "erase")
     assert entry.details == {"contributor_id": ann.id, "cancelled_messages": len(cancelled)}
     assert entry.actor.startswith("cli")
+    # The project's own log shows it too.
+    project_log = json.loads((await cli(database_url, "audit", "CARE1", "--json")).stdout)
+    assert [e["details"] for e in project_log if e["action"] == "membership.erase"] == [
+        {"contributor_id": ann.id}
+    ]
     assert "Ann" not in json.dumps(entry.details)
 
     # Her comment stays in the record, from nobody named, in the list and the digest.
