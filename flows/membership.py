@@ -54,8 +54,9 @@ async def invite_members(
     added = await add_members(session, project, list(people), now, actor=actor)
     brief = await latest_brief(session, project.id)
     invited = await members_to_tell(session, project.id, statuses=(MembershipStatus.INVITED,))
+    new = set(added.added)  # a set: --all may invite thousands
     for person in invited:
-        if person.id not in added.added:
+        if person.id not in new:
             continue
         if brief is not None:
             render = brief_message(project, brief, invited=True)

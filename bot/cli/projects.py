@@ -110,7 +110,8 @@ def add_members_command(
                 session, project, people, SystemClock().now(), actor=login_actor().label
             )
             brief = await latest_brief(session, project.id)
-            invited = [person.access_needs for person in people if person.id in added]
+            new = set(added)  # a set: --all may invite thousands
+            invited = [person.access_needs for person in people if person.id in new]
             lacking = formats_lacking(brief, invited) if brief else {}
             return project.code, added, already, lacking
 
