@@ -48,6 +48,13 @@ CANCELLED_BY_ERASURE = "cancelled: contributor erased"
 # again), are cancelled. A row a worker is sending at this moment keeps its body; its address
 # is stopped, so the dispatcher's check before sending cancels any later attempt.
 _TO_CANCEL = (OutboxStatus.QUEUED, OutboxStatus.UNKNOWN)
+# What a cancelled row holds, whether cancelled in one statement or row by row.
+_CANCELLED = {
+    "status": OutboxStatus.CANCELLED,
+    "last_error": CANCELLED_BY_ERASURE,
+    "lease_until": None,
+    "claimed_by": None,
+}
 
 
 @dataclass(frozen=True)
@@ -85,12 +92,7 @@ async def erase_contributor(
     cancelled = await session.execute(
         update(OutboxRow)
         .where(to_them, OutboxRow.status.in_(_TO_CANCEL))
-        .values(
-            status=OutboxStatus.CANCELLED,
-            last_error=CANCELLED_BY_ERASURE,
-            lease_until=None,
-            claimed_by=None,
-        )
+        .values(**_CANCELLED)
         .execution_options(synchronize_session=False)
     )
     await session.execute(
@@ -204,8 +206,7 @@ async def _forget_mentions(session: AsyncSession, name: str, declared: list[str]
             row.subject = None
             row.body = None
             if row.status in _TO_CANCEL:
-                row.status = OutboxStatus.CANCELLED
-                row.last_error = CANCELLED_BY_ERASURE
-                row.lease_until = row.claimed_by = None
+                for column, value in _CANCELLED.items():
+                    setattr(row, column, value)
                 cancelled += 1
     return cancelled
