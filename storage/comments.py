@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from channels.base import ChannelName
 
 from .errors import InvalidInput, NotFound
-from .models import Comment, ResponseStatus
+from .models import CheckState, Comment, ResponseStatus
 
 
 async def add_comment(
@@ -45,21 +45,39 @@ async def add_comment(
     return comment
 
 
-async def window_comments(session: AsyncSession, window_id: int) -> list[Comment]:
-    """The comments made while a window was open, oldest first (late ones are left out)."""
+async def shared_window_comments(session: AsyncSession, window_id: int) -> list[Comment]:
+    """The comments made while a window was open and shared so far, oldest first (late ones,
+    and those waiting for a check, hidden or withdrawn, are left out)."""
     return list(
         (
             await session.scalars(
                 select(Comment)
-                .where(Comment.window_id == window_id, Comment.is_late.is_(False))
+                .where(
+                    Comment.window_id == window_id,
+                    Comment.is_late.is_(False),
+                    Comment.check_state == CheckState.SHARED,
+                )
                 .order_by(Comment.received_at, Comment.id)
             )
         ).all()
     )
 
 
+async def mark_digested(session: AsyncSession, comments: list[Comment], now: datetime) -> None:
+    ids = [c.id for c in comments if c.digested_at is None]
+    if ids:
+        await session.execute(
+            update(Comment)
+            .where(Comment.id.in_(ids))
+            .values(digested_at=now)
+            # Objects loaded in this session see it too (a hide in the same transaction
+            # must know the words went out).
+            .execution_options(synchronize_session="evaluate")
+        )
+
+
 async def take_undigested(session: AsyncSession, window_id: int, now: datetime) -> list[Comment]:
-    """The window's comments not yet in a daily digest, marked as in one now."""
+    """The window's shared comments not yet in a digest, marked as in one now."""
     comments = list(
         (
             await session.scalars(
@@ -68,18 +86,13 @@ async def take_undigested(session: AsyncSession, window_id: int, now: datetime) 
                     Comment.window_id == window_id,
                     Comment.is_late.is_(False),
                     Comment.digested_at.is_(None),
+                    Comment.check_state == CheckState.SHARED,
                 )
                 .order_by(Comment.received_at, Comment.id)
             )
         ).all()
     )
-    if comments:
-        await session.execute(
-            update(Comment)
-            .where(Comment.id.in_([c.id for c in comments]))
-            .values(digested_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    await mark_digested(session, comments, now)
     return comments
 
 

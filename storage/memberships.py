@@ -13,7 +13,15 @@ from sqlalchemy.orm import selectinload
 from channels.base import ChannelName
 
 from .audit import record_audit
-from .models import ContactPoint, Contributor, Membership, MembershipStatus, Project, ProjectLead
+from .models import (
+    ContactPoint,
+    Contributor,
+    LeadKind,
+    Membership,
+    MembershipStatus,
+    Project,
+    ProjectLead,
+)
 
 
 async def memberships_of(
@@ -233,3 +241,13 @@ async def leads_of(session: AsyncSession, project_id: int) -> list[Contributor]:
             )
         ).all()
     )
+
+
+async def lead_kinds(session: AsyncSession, project_id: int) -> dict[int, LeadKind]:
+    """Each lead of the project and whether they lead from the team or as a contributor."""
+    rows = await session.execute(
+        select(ProjectLead.contributor_id, ProjectLead.kind).where(
+            ProjectLead.project_id == project_id
+        )
+    )
+    return {contributor_id: kind for contributor_id, kind in rows}

@@ -122,6 +122,9 @@ async def export_contributor(
                 "received_at": _when(c.received_at),
                 "late": c.is_late,
                 "named": c.is_named,
+                # Whether the group saw it, and the leads' edited version if they shared one.
+                "shared": c.check_state,
+                "shared_as": c.shared_text,
                 "response_status": c.response_status,
                 "response_reason": c.response_reason,
                 "responded_at": _when(c.responded_at),

@@ -20,6 +20,7 @@ from .models import (
     MembershipStatus,
     Project,
     ProjectLead,
+    Sharing,
 )
 
 # Short enough to type on a phone keypad, plain enough to read aloud: letters and digits.
@@ -45,6 +46,7 @@ async def create_project(
     time_zone: str = "Europe/London",
     default_language: str = "en",
     open_to_all: bool = False,
+    sharing: Sharing = Sharing.CHECKED,
     actor: str = "cli",
 ) -> Project:
     """A new project with its leads, who are also made members so they hear what members hear."""
@@ -67,6 +69,7 @@ async def create_project(
         time_zone=time_zone,
         default_language=default_language,
         open_to_all=open_to_all,
+        sharing=sharing,
         created_at=now,
     )
     session.add(project)
@@ -96,7 +99,7 @@ async def create_project(
         action="project.create",
         at=now,
         project_id=project.id,
-        details={"code": code, "leads": sorted(seen)},
+        details={"code": code, "leads": sorted(seen), "sharing": sharing.value},
     )
     await session.flush()
     return project

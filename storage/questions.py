@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from channels.base import ChannelName
 
 from .errors import InvalidInput, NotFound
-from .models import Answer, Question, QuestionDirection, QuestionResponse
+from .models import Answer, CheckState, Question, QuestionDirection, QuestionResponse
 
 
 def _words(text: str, what: str) -> str:
@@ -37,6 +37,11 @@ async def add_question(
         text=_words(text, "a question"),
         channel=channel,
         asked_at=now,
+        # The leads' own question goes to the group as they wrote it; a contributor's waits
+        # for flows.sharing to check it.
+        check_state=CheckState.SHARED
+        if direction == QuestionDirection.TO_GROUP
+        else CheckState.WAITING,
     )
     session.add(question)
     await session.flush()
@@ -51,14 +56,21 @@ async def find_question(session: AsyncSession, question_id: int) -> Question:
 
 
 async def add_answer(
-    session: AsyncSession, question: Question, *, text: str, answered_by: int | None, now: datetime
+    session: AsyncSession,
+    question: Question,
+    *,
+    text: str,
+    answered_by: int | None,
+    now: datetime,
+    broadcast: bool = True,
 ) -> Answer:
     answer = Answer(
         question_id=question.id,
         text=_words(text, "an answer"),
         answered_by=answered_by,
         answered_at=now,
-        broadcast_at=now,  # the broadcast is queued in the same transaction
+        # The broadcast is queued in the same transaction; none for a question not shared.
+        broadcast_at=now if broadcast else None,
     )
     session.add(answer)
     await session.flush()

@@ -24,7 +24,7 @@ def _ok(*args: str) -> str:
 
 
 def test_db_upgrade_creates_the_default_sqlite_database_here() -> None:
-    assert "The database is up to date (revision 0007)." in _ok("db", "upgrade")
+    assert "The database is up to date (revision 0008)." in _ok("db", "upgrade")
     assert Path("coproduce.db").exists()
 
 
@@ -172,6 +172,7 @@ def test_a_project_is_created_with_a_staff_lead_and_a_joint_lead() -> None:
         "title": "Care at home",
         "status": "active",
         "time_zone": "Europe/London",
+        "sharing": "checked",
         "leads": [1, 2],
         "members": 2,
     }

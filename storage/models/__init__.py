@@ -4,6 +4,7 @@ The first Alembic revision creates exactly these; a test compares the two so the
 """
 
 from .enums import (
+    CheckState,
     ConsentTopic,
     InboundStatus,
     JobStatus,
@@ -13,6 +14,7 @@ from .enums import (
     ProjectStatus,
     QuestionDirection,
     ResponseStatus,
+    Sharing,
 )
 from .messaging import (
     AuditEntry,
@@ -42,6 +44,7 @@ __all__ = [
     "Answer",
     "AuditEntry",
     "BriefVersion",
+    "CheckState",
     "Comment",
     "CommentWindow",
     "Consent",
@@ -68,6 +71,7 @@ __all__ = [
     "ReplyToken",
     "ResponseStatus",
     "ScheduledJob",
+    "Sharing",
     "WindowExtension",
     "WorkerRow",
 ]

@@ -79,3 +79,19 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+class Sharing(StrEnum):
+    """How a project shares what its people send with the group."""
+
+    CHECKED = "checked"  # a lead approves everything before it is shared
+    OPEN = "open"  # shared at once, unless a check flags it (then held as in checked)
+
+
+class CheckState(StrEnum):
+    """Where a comment, question or reply stands before it may reach the group."""
+
+    WAITING = "waiting"  # held for a lead's check; only the leads see it
+    SHARED = "shared"  # approved (as written, or as a lead redacted it) or passed the checks
+    HIDDEN = "hidden"  # a lead decided it is never shared
+    WITHDRAWN = "withdrawn"  # its author asked for it not to be shared

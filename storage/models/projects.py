@@ -21,11 +21,13 @@ from channels.base import ChannelName
 
 from ..base import Base, utcnow
 from .enums import (
+    CheckState,
     LeadKind,
     MembershipStatus,
     ProjectStatus,
     QuestionDirection,
     ResponseStatus,
+    Sharing,
     sql_enum,
 )
 
@@ -41,6 +43,11 @@ class Project(Base):
     window_days: Mapped[int] = mapped_column(Integer, default=7)
     # Anyone may JOIN an open project; otherwise only those a lead invited.
     open_to_all: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Checked: a lead sees everything people send before the group does. Projects made
+    # before this setting existed shared at once, and keep doing so.
+    sharing: Mapped[Sharing] = mapped_column(
+        sql_enum(Sharing), default=Sharing.CHECKED, server_default=Sharing.OPEN.value
+    )
     status: Mapped[ProjectStatus] = mapped_column(
         sql_enum(ProjectStatus), default=ProjectStatus.ACTIVE
     )
@@ -154,7 +161,26 @@ class WindowExtension(Base):
     extended_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Comment(Base):
+class CheckedBeforeSharing:
+    """What people send that may reach the group: held until a lead (or, in an open project,
+    the checks) let it through. ``shared_text`` is a lead's redaction; the original stays in
+    ``text`` for the leads and for the author's export only."""
+
+    # What was stored before checks existed had already been shared.
+    check_state: Mapped[CheckState] = mapped_column(
+        sql_enum(CheckState), default=CheckState.WAITING, server_default=CheckState.SHARED.value
+    )
+    shared_text: Mapped[str | None] = mapped_column(Text)
+    # What the checks found (flows.sharing_flags.Flag values), for the leads.
+    flags: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    checked_by: Mapped[int | None] = mapped_column(
+        ForeignKey("contributors.id", ondelete="SET NULL")
+    )
+    checked_at: Mapped[datetime | None]
+    hide_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Comment(CheckedBeforeSharing, Base):
     __tablename__ = "comments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,7 +209,7 @@ class Comment(Base):
     )
 
 
-class Question(Base):
+class Question(CheckedBeforeSharing, Base):
     __tablename__ = "questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,6 +221,8 @@ class Question(Base):
     text: Mapped[str] = mapped_column(Text)
     channel: Mapped[ChannelName | None] = mapped_column(sql_enum(ChannelName))
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The asker's NAME ME choice when they asked.
+    is_named: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Answer(Base):
@@ -210,7 +238,7 @@ class Answer(Base):
     broadcast_at: Mapped[datetime | None]
 
 
-class QuestionResponse(Base):
+class QuestionResponse(CheckedBeforeSharing, Base):
     """A member's reply to a question a lead pushed to the group."""
 
     __tablename__ = "question_responses"
@@ -225,3 +253,4 @@ class QuestionResponse(Base):
     text: Mapped[str] = mapped_column(Text)
     channel: Mapped[ChannelName | None] = mapped_column(sql_enum(ChannelName))
     received_at: Mapped[datetime]
+    is_named: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
