@@ -29,6 +29,8 @@ from bot.services import build_services
 from bot.settings import Settings
 from channels.base import Channel, ChannelName, OutboundMessage
 from flows.questions import answer_question
+from flows.sharing import approve
+from storage.checks import ItemKind
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Contributor, OutboxRow, OutboxStatus, Question, QuestionDirection
 from storage.projects import find_project
@@ -49,8 +51,8 @@ ANSWER = "Yes: the meeting on Tuesday will also be open by phone. Reply if you w
 
 
 async def enqueue(database_url: str) -> Timing:
-    """A member asked the leads a question; the answer goes to every member through the
-    real flow, in one transaction. Only the answer is timed."""
+    """A member asked the leads a question and a lead shared it; the answer goes to every
+    member through the real flow, in one transaction. Only the answer is timed."""
     engine = create_engine(database_url)
     try:
         sessions = session_factory(engine)
@@ -66,6 +68,8 @@ async def enqueue(database_url: str) -> Timing:
                 channel=None,
                 now=datetime.now(UTC),
             )
+            # A lead has read it and shared it, as every question is before it is answered.
+            await approve(session, ItemKind.QUESTION, question.id, now=datetime.now(UTC))
         started = time.perf_counter()
         async with transaction(sessions) as session:
             question = await session.get_one(Question, question.id)

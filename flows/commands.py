@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from storage.errors import InvalidInput
-from storage.models import QuestionDirection, ResponseStatus
+from storage.models import CheckState, QuestionDirection, ResponseStatus
 
-from . import replies, responses
+from . import check_commands, replies, responses, sharing_texts
 from .effects import (
     AddComment,
     AskLeads,
@@ -166,6 +166,9 @@ def brief_command(situation: Situation, rest: str, t: Translator) -> list[Effect
 
 
 def name_me_command(situation: Situation, rest: str, t: Translator) -> list[Effect]:
+    one = check_commands.name_me_command(situation, rest, t)
+    if one is not None:
+        return one
     return [SetNamed(True), Reply("named", replies.named_from_now(t, True))]
 
 
@@ -231,6 +234,8 @@ def answer_command(situation: Situation, rest: str, t: Translator) -> list[Effec
             return [Reply("refused", replies.leads_only(t, code))]
         if not text:
             return [Reply("words-needed", replies.words_needed(t, Command.ANSWER))]
+        if question.check_state == CheckState.WAITING:
+            return [Reply("refused", sharing_texts.check_before_answer(t, question.id))]
         return [LeadAnswer(question.id, text)]
     if project is None or not project.joined:
         return [Reply("not-in-project", replies.not_in_project(t, code))]
@@ -302,4 +307,7 @@ COMMAND_HANDLERS: dict[Command, Handler] = {
     Command.ANSWER: answer_command,
     Command.EXTEND: extend_command,
     Command.RESPOND: respond_command,
+    Command.APPROVE: check_commands.approve_command,
+    Command.HIDE: check_commands.hide_command,
+    Command.WITHDRAW: check_commands.withdraw_command,
 }

@@ -4,19 +4,24 @@ close. The author's NAME ME / ANONYMOUS choice at the time is kept with the comm
 from __future__ import annotations
 
 from storage.comments import add_comment
-from storage.models import CommentWindow, Project
+from storage.models import CheckState, CommentWindow, Project
 
 from .context import Exchange
 from .keywords import Command, keyword_words
 from .outbound import Message, Reader
+from .sharing import check_on_arrival
 
 
-def comment_thanks(reader: Reader, project: Project, number: int, named: bool) -> str:
+def comment_thanks(
+    reader: Reader, project: Project, number: int, named: bool, held: bool = False
+) -> str:
     t = reader.t
     words = keyword_words(t)
     first = t.gettext("Thank you. We have your comment on {code}. Its number is {number}.").format(
         code=project.code, number=number
     )
+    if held:
+        first += " " + t.gettext("The leads will read it before it is shared with the group.")
     if named:
         how = t.gettext("We will share it with your name. Reply {anonymous} to share it without.")
         return f"{first} {how.format(anonymous=words[Command.ANONYMOUS])}"
@@ -64,10 +69,12 @@ async def record_comment(
         inbound_message_id=exchange.inbound_id,
         now=exchange.now,
     )
+    await check_on_arrival(exchange.session, project, comment, exchange.contributor, exchange.now)
+    held = comment.check_state == CheckState.WAITING
 
     def thanks(reader: Reader) -> Message:
         if late:
             return Message(late_text(reader, project, comment.id, window))
-        return Message(comment_thanks(reader, project, comment.id, named))
+        return Message(comment_thanks(reader, project, comment.id, named, held))
 
     await exchange.reply("comment-thanks", thanks, project=project)

@@ -134,8 +134,13 @@ def _decide(situation: Situation, parsed: ParsedText, text: str, t: Translator) 
 
 
 def _alone_or_with_a_code(situation: Situation, parsed: ParsedText) -> bool:
+    """The word alone, or with a project code (or, for NAME ME, the number of one of their
+    own comments) and nothing more."""
     if not parsed.rest:
         return True
+    reference = situation.reference
+    if parsed.command == Command.NAME_ME and reference and reference.number is not None:
+        return not reference.rest
     return situation.named is not None and not after_first_word(parsed.rest)
 
 

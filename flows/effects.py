@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storage.checks import ItemKind
 from storage.models import ResponseStatus
 
 
@@ -126,6 +127,31 @@ class LeadRespond:
     reason: str | None
 
 
+@dataclass(frozen=True)
+class LeadCheck:
+    """A lead's APPROVE (reason None) or HIDE (with the reason the author is told)."""
+
+    kind: ItemKind
+    number: int
+    hide_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    """The author takes back their own comment, question or answer."""
+
+    kind: ItemKind
+    number: int
+
+
+@dataclass(frozen=True)
+class NameOne:
+    """NAME ME with a number: the author's name goes with that one earlier item."""
+
+    kind: ItemKind
+    number: int
+
+
 Effect = (
     Reply
     | StopChannel
@@ -145,4 +171,7 @@ Effect = (
     | LeadAnswer
     | LeadExtend
     | LeadRespond
+    | LeadCheck
+    | Withdraw
+    | NameOne
 )

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .closing import run_review_reminder
-from .digests import run_daily_digest, run_window_close
+from .digests import run_daily_digest, run_followup_digest, run_window_close
 from .windows import run_window_open, run_window_reminder
 
 JobHandler = Callable[[AsyncSession, Mapping[str, Any], datetime], Awaitable[None]]
@@ -24,5 +24,6 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     "window-reminder": run_window_reminder,
     "window-daily-digest": run_daily_digest,
     "window-close": run_window_close,
+    "window-followup-digest": run_followup_digest,
     "project-review": run_review_reminder,
 }

@@ -30,11 +30,15 @@ class Command(StrEnum):
     NAME_ME = "name-me"
     ANONYMOUS = "anonymous"
     LANGUAGE = "language"
+    # The author of a comment, question or answer takes it back before (or from) sharing.
+    WITHDRAW = "withdraw"
     # Lead words: only for the leads of the project named.
     ASK = "ask"
     ANSWER = "answer"
     EXTEND = "extend"
     RESPOND = "respond"
+    APPROVE = "approve"
+    HIDE = "hide"
 
 
 def keyword_words(t: Translator) -> dict[Command, str]:
@@ -74,6 +78,12 @@ def keyword_words(t: Translator) -> dict[Command, str]:
         Command.EXTEND: t.pgettext("keyword", "EXTEND"),
         # TRANSLATORS: a lead's command word to say what will be done about a comment.
         Command.RESPOND: t.pgettext("keyword", "RESPOND"),
+        # TRANSLATORS: a command word to take back your own comment so it is not shared.
+        Command.WITHDRAW: t.pgettext("keyword", "WITHDRAW"),
+        # TRANSLATORS: a lead's command word to share a comment with the group as written.
+        Command.APPROVE: t.pgettext("keyword", "APPROVE"),
+        # TRANSLATORS: a lead's command word to keep a comment from the group.
+        Command.HIDE: t.pgettext("keyword", "HIDE"),
     }
 
 

@@ -15,8 +15,8 @@ from typing import Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import AccessNeed, ChannelName, known_access_needs
-from storage.memberships import Addressee, addressee_pages, leads_of
-from storage.models import ContactPoint, Contributor, MembershipStatus, Project
+from storage.memberships import Addressee, addressee_pages, lead_kinds, leads_of
+from storage.models import ContactPoint, Contributor, LeadKind, MembershipStatus, Project
 from storage.outbox import enqueue_many, enqueue_to_points, outbox_values
 
 from .i18n import Translator, format_when, translator, usable_language
@@ -269,7 +269,30 @@ async def send_to_members(
 async def send_to_leads(
     session: AsyncSession, project: Project, *, kind: str, render: Render, now: datetime
 ) -> int:
+    return await send_to_each_lead(
+        session, project, kind=kind, render_for=lambda _kind: render, now=now
+    )
+
+
+async def send_to_each_lead(
+    session: AsyncSession,
+    project: Project,
+    *,
+    kind: str,
+    render_for: Callable[[LeadKind], Render],
+    now: datetime,
+    only: LeadKind | None = None,
+) -> int:
+    """Queue a message to each lead who hears of the project (``only`` those of one kind),
+    rendered for the kind of lead: the team's leads may see what the contributors' leads may
+    not (the name of someone who chose not to be named)."""
+    kinds = await lead_kinds(session, project.id)
     reached = 0
     for lead in await leads_of(session, project.id):
-        reached += await send_to(session, lead, project, kind=kind, render=render, now=now)
+        lead_kind = kinds.get(lead.id, LeadKind.STAFF)
+        if only is not None and lead_kind != only:
+            continue
+        reached += await send_to(
+            session, lead, project, kind=kind, render=render_for(lead_kind), now=now
+        )
     return reached

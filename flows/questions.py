@@ -12,16 +12,24 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record_audit
+from storage.checks import shareable_text
 from storage.conversations import set_states, states_of
 from storage.errors import InvalidInput
 from storage.memberships import Addressee, membership
-from storage.models import Contributor, MembershipStatus, Project, Question, QuestionDirection
+from storage.models import (
+    CheckState,
+    Contributor,
+    MembershipStatus,
+    Project,
+    Question,
+    QuestionDirection,
+)
 from storage.questions import add_answer, add_question, add_response
 
 from . import replies
 from .context import Exchange
-from .keywords import Command, keyword_words
-from .outbound import Message, Reader, send_to, send_to_leads, send_to_members
+from .outbound import Message, Reader, send_to, send_to_members
+from .sharing import check_on_arrival
 
 # A plain reply to a lead's question counts as an answer to it for this long.
 REPLYING_FOR = timedelta(days=7)
@@ -40,41 +48,24 @@ async def ask_leads(exchange: Exchange, project: Project, text: str) -> Question
         now=exchange.now,
     )
 
+    await check_on_arrival(exchange.session, project, question, person, exchange.now)
+    held = question.check_state == CheckState.WAITING
+
     def thanks(reader: Reader) -> Message:
         t = reader.t
-        return Message(
+        parts = [
             t.gettext("Thank you. Your question to {code} is number {number}.").format(
                 code=project.code, number=question.id
-            )
-            + " "
-            + t.gettext(
+            ),
+            t.gettext(
                 "We will answer in writing and send the answer to everyone in {code}."
-            ).format(code=project.code)
-        )
+            ).format(code=project.code),
+        ]
+        if held:
+            parts.append(t.gettext("The leads will read it before it is shared with the group."))
+        return Message(" ".join(parts))
 
     await exchange.reply("question-thanks", thanks, project=project)
-
-    def tell_leads(reader: Reader) -> Message:
-        t = reader.t
-        body = "\n".join(
-            [
-                t.gettext("Question {number} for {code}, from {name}:").format(
-                    number=question.id, code=project.code, name=person.name
-                ),
-                question.text,
-                t.gettext("To answer, reply {answer} {number} and your answer.").format(
-                    answer=keyword_words(t)[Command.ANSWER], number=question.id
-                ),
-            ]
-        )
-        subject = t.gettext("{code}: question {number}").format(
-            code=project.code, number=question.id
-        )
-        return Message(body, subject=subject)
-
-    await send_to_leads(
-        exchange.session, project, kind="lead-notice", render=tell_leads, now=exchange.now
-    )
     return question
 
 
@@ -158,7 +149,7 @@ async def record_reply(exchange: Exchange, question: Question, project: Project,
 
         await exchange.reply("not-in-project", not_in)
         return
-    await add_response(
+    reply = await add_response(
         exchange.session,
         question,
         contributor_id=exchange.contributor.id,
@@ -166,6 +157,7 @@ async def record_reply(exchange: Exchange, question: Question, project: Project,
         channel=exchange.point.channel,
         now=exchange.now,
     )
+    await check_on_arrival(exchange.session, project, reply, exchange.contributor, exchange.now)
 
     def thanks(reader: Reader) -> Message:
         return Message(
@@ -178,23 +170,38 @@ async def record_reply(exchange: Exchange, question: Question, project: Project,
 
 
 def answer_text(
-    reader: Reader, project: Project, question: Question, answer: str, *, for_asker: bool
+    reader: Reader,
+    project: Project,
+    question: Question,
+    answer: str,
+    *,
+    for_asker: bool,
+    shared: bool = True,
 ) -> Message:
-    """The answer as every member gets it; the asker's says it was their question."""
+    """The answer as every member gets it (the question as it was shared); the asker's says
+    it was their question, in their own words, and whether everyone got the answer."""
     t = reader.t
     if for_asker:
-        first = t.gettext(
-            "Your question {number} has been answered. We have sent the answer to "
-            "everyone in {code}."
-        )
+        if shared:
+            first = t.gettext(
+                "Your question {number} has been answered. We have sent the answer to "
+                "everyone in {code}."
+            )
+        else:
+            first = t.gettext(
+                "Your question {number} to {code} has been answered. It was not shared with "
+                "the group, so the answer comes only to you."
+            )
         subject = t.gettext("{title}: your question is answered")
+        asked = question.text
     else:
         first = t.gettext("Question {number} in {code}:")
         subject = t.gettext("{title}: an answer to question {number}")
+        asked = shareable_text(question) or ""
     body = "\n".join(
         [
             first.format(number=question.id, code=project.code),
-            question.text,
+            asked,
             t.gettext("The answer from the leads:"),
             answer,
         ]
@@ -211,25 +218,39 @@ async def answer_question(
     answered_by: int | None = None,
     actor: str = "cli",
 ) -> int:
-    """Store the answer, send it to every member and tell the asker; returns members reached."""
+    """Store the answer, send it to every member and tell the asker; returns members reached.
+    A question still waiting for its check cannot be answered yet (the answer would carry
+    it to everyone); the answer to one hidden or withdrawn goes to the asker alone."""
     if question.direction != QuestionDirection.TO_LEADS:
         raise InvalidInput(
             f"question {question.id} was asked by the leads; members' replies are kept as "
             "responses to it"
         )
+    if question.check_state == CheckState.WAITING:
+        raise InvalidInput(
+            f"question {question.id} has not been checked yet: share it (question approve "
+            f"{question.id}, or question redact) or hide it (question hide) before answering"
+        )
+    shared = question.check_state == CheckState.SHARED
     project = await session.get(Project, question.project_id)
     assert project is not None
-    answer = await add_answer(session, question, text=text, answered_by=answered_by, now=now)
+    answer = await add_answer(
+        session, question, text=text, answered_by=answered_by, now=now, broadcast=shared
+    )
     asker = await session.get(Contributor, question.asked_by) if question.asked_by else None
     exclude = [asker.id] if asker else []
-    reached = await send_to_members(
-        session,
-        project,
-        kind="answer",
-        render=lambda reader: answer_text(reader, project, question, answer.text, for_asker=False),
-        now=now,
-        exclude=exclude,
-    )
+    reached = 0
+    if shared:
+        reached = await send_to_members(
+            session,
+            project,
+            kind="answer",
+            render=lambda reader: answer_text(
+                reader, project, question, answer.text, for_asker=False
+            ),
+            now=now,
+            exclude=exclude,
+        )
     if asker is not None and asker.erased_at is None:
         await session.refresh(asker, ["contact_points"])
         reached += await send_to(
@@ -238,7 +259,7 @@ async def answer_question(
             project,
             kind="your-answer",
             render=lambda reader: answer_text(
-                reader, project, question, answer.text, for_asker=True
+                reader, project, question, answer.text, for_asker=True, shared=shared
             ),
             now=now,
         )

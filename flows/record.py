@@ -11,16 +11,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from babel.dates import format_date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ChannelName
+from storage.checks import shareable_text
 from storage.models import (
     Answer,
     BriefVersion,
+    CheckState,
     Comment,
     CommentWindow,
     ContactPoint,
@@ -40,8 +42,8 @@ from storage.models import (
     WindowExtension,
 )
 
-# The shortest comment window after a meeting that the criteria accept.
-LEAST_WINDOW = timedelta(days=7)
+from .record_checklist import Check, checklist
+
 A_MEMBER = "A member"
 # Outbox kinds that carry the brief: sent on publishing, and with a later invitation.
 BRIEF_KINDS = ("brief", "invitation")
@@ -101,10 +103,13 @@ class CommentLine:
     channel: ChannelName | None
     received_at: datetime
     late: bool
-    text: str
+    text: str  # what was shared, or a sentence saying why nothing was
     response: ResponseStatus | None
     reason: str | None
     responded_at: datetime | None
+    check: CheckState = CheckState.SHARED
+    # The leads' version only: the words as sent, where they differ from what was shared.
+    original: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,10 +117,12 @@ class QuestionLine:
     number: int
     asked_by: str
     asked_at: datetime
-    text: str
+    text: str  # as shared, or why it was not
     answer: str | None
     answered_at: datetime | None
     broadcast_at: datetime | None
+    check: CheckState = CheckState.SHARED
+    original: str | None = None  # the leads' version only, as for comments
 
 
 @dataclass(frozen=True)
@@ -125,13 +132,6 @@ class Detail:
     name: str
     at: datetime
     what: str
-
-
-@dataclass(frozen=True)
-class Check:
-    criterion: str
-    passed: bool
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -151,10 +151,11 @@ class Record:
     reach: tuple[Reach, ...]
     comments: tuple[CommentLine, ...]
     questions: tuple[QuestionLine, ...]
-    declarations: int
+    declarations: int  # declarations of an interest ("nothing to declare" is not one)
     left: int
     stopped: int
     details: tuple[Detail, ...] = field(default=())
+    nothing_to_declare: int = 0
     checklist: tuple[Check, ...] = field(default=())
 
 
@@ -176,8 +177,8 @@ async def project_record(
         )
     ).all()
     windows = await _windows(session, project.id, {m.id: m for m in meetings})
-    comments = await _comments(session, project.id, names)
-    questions = await _questions(session, project.id, names)
+    comments = await _comments(session, project.id, names, for_leads)
+    questions = await _questions(session, project.id, names, for_leads)
     declarations = (
         await session.scalars(
             select(Declaration)
@@ -233,7 +234,8 @@ async def project_record(
         reach=await _reach(session, project.id),
         comments=comments,
         questions=questions,
-        declarations=len(declarations),
+        declarations=sum(1 for d in declarations if d.has_interest),
+        nothing_to_declare=sum(1 for d in declarations if not d.has_interest),
         left=sum(1 for m in memberships if m.status == MembershipStatus.LEFT),
         stopped=len(stops),
         details=tuple(details),
@@ -241,79 +243,6 @@ async def project_record(
     distribution = await _brief_distribution(session, project.id, briefs, memberships)
     checks = checklist(record, meetings, windows, distribution, now)
     return replace(record, checklist=checks)
-
-
-def checklist(
-    record: Record,
-    meetings: Sequence[Meeting],
-    windows: tuple[Window, ...],
-    distribution: tuple[int, int],
-    now: datetime,
-) -> tuple[Check, ...]:
-    """The co-production criteria, each passed or not, with what decided it."""
-    contributor_leads = [lead for lead in record.leads if lead.kind == LeadKind.CONTRIBUTOR]
-    reached, members = distribution
-    ended = [m for m in meetings if m.starts_at + timedelta(minutes=m.minutes) <= now]
-    short = [
-        m
-        for m in ended
-        if not any(
-            w.after_meeting == m.starts_at and w.closes_at - w.opens_at >= LEAST_WINDOW
-            for w in windows
-        )
-    ]
-    extensions = [e for w in windows for e in w.extensions]
-    unexplained = [e for e in extensions if not e.reason.strip()]
-    unanswered_comments = [
-        c
-        for c in record.comments
-        if c.response is None or c.response == ResponseStatus.UNDER_REVIEW
-    ]
-    open_questions = [q for q in record.questions if q.answer is None or q.broadcast_at is None]
-    return (
-        Check(
-            "Two leads, one of them a contributor",
-            len(record.leads) >= 2 and bool(contributor_leads),
-            f"{_count(len(record.leads), 'lead')}, "
-            f"{_count(len(contributor_leads), 'contributor')} among them",
-        ),
-        Check(
-            "The brief reached every member",
-            bool(record.briefs) and members > 0 and reached == members,
-            "no brief yet" if not record.briefs else f"sent to {reached} of {members} members",
-        ),
-        Check(
-            "At least 7 days for comments after every meeting",
-            not short,
-            f"{_count(len(ended), 'meeting')} held, {len(short)} without 7 days after it",
-        ),
-        Check(
-            "Every extension has a reason",
-            not unexplained,
-            f"{_count(len(extensions), 'extension')}, {len(unexplained)} without a reason",
-        ),
-        Check(
-            "Every comment has a response",
-            not unanswered_comments,
-            f"{_count(len(record.comments), 'comment')}, "
-            f"{len(unanswered_comments)} waiting or under review",
-        ),
-        Check(
-            "Every question answered in writing and sent to everyone",
-            not open_questions,
-            f"{_count(len(record.questions), 'question')}, "
-            f"{len(open_questions)} not answered to everyone",
-        ),
-        Check(
-            "A review date is set",
-            record.review_on is not None,
-            record.review_on or "no review date",
-        ),
-    )
-
-
-def _count(number: int, thing: str) -> str:
-    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
 
 
 async def _names(session: AsyncSession, project_id: int) -> dict[int, str]:
@@ -396,8 +325,28 @@ async def _reach(session: AsyncSession, project_id: int) -> tuple[Reach, ...]:
     )
 
 
+def public_text(item: Comment | Question) -> str:
+    """The words the public record shows: only what was shared, never what waits for a
+    check, was hidden or was withdrawn."""
+    shown = shareable_text(item)
+    if shown is not None:
+        return shown
+    return {
+        CheckState.WAITING: "(Being checked by the leads before it is shared.)",
+        CheckState.HIDDEN: "(Not shared with the group: the leads kept it back.)",
+        CheckState.WITHDRAWN: "(Withdrawn by the person who wrote it.)",
+    }.get(item.check_state, "")
+
+
+def _original(item: Comment | Question, for_leads: bool) -> str | None:
+    """For the leads: the words as sent, when the record shows other words."""
+    if not for_leads or public_text(item) == item.text:
+        return None
+    return item.text
+
+
 async def _comments(
-    session: AsyncSession, project_id: int, names: dict[int, str]
+    session: AsyncSession, project_id: int, names: dict[int, str], for_leads: bool
 ) -> tuple[CommentLine, ...]:
     comments = (
         await session.scalars(
@@ -411,24 +360,26 @@ async def _comments(
             c.channel,
             c.received_at,
             c.is_late,
-            c.text,
+            public_text(c),
             c.response_status,
             c.response_reason,
             c.responded_at,
+            c.check_state,
+            _original(c, for_leads),
         )
         for c in comments
     )
 
 
 async def _questions(
-    session: AsyncSession, project_id: int, names: dict[int, str]
+    session: AsyncSession, project_id: int, names: dict[int, str], for_leads: bool
 ) -> tuple[QuestionLine, ...]:
-    """Members' questions to the leads, each with its written answer."""
+    """Members' questions to the leads, each with its written answer. The asker is named
+    only if they chose to be when they asked."""
     rows = (
         await session.execute(
-            select(Question, Answer, Contributor.named_in_comments)
+            select(Question, Answer)
             .outerjoin(Answer, Answer.question_id == Question.id)
-            .outerjoin(Contributor, Contributor.id == Question.asked_by)
             .where(
                 Question.project_id == project_id,
                 Question.direction == QuestionDirection.TO_LEADS,
@@ -437,16 +388,19 @@ async def _questions(
         )
     ).all()
     latest: dict[int, QuestionLine] = {}
-    for question, answer, named in rows:
-        asker = names.get(question.asked_by, A_MEMBER) if named and question.asked_by else A_MEMBER
+    for question, answer in rows:
+        named = question.is_named and question.asked_by
+        asker = names.get(question.asked_by, A_MEMBER) if named else A_MEMBER
         latest[question.id] = QuestionLine(
             question.id,
             asker,
             question.asked_at,
-            question.text,
+            public_text(question),
             answer.text if answer else None,
             answer.answered_at if answer else None,
             answer.broadcast_at if answer else None,
+            question.check_state,
+            _original(question, for_leads),
         )
     return tuple(latest.values())
 

@@ -18,6 +18,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from storage.models import CheckState
+
 from .i18n import format_when
 from .record import Record
 
@@ -139,7 +141,17 @@ def sections(record: Record) -> list[Section]:
             "Comments",
             "No comments were sent.",
             "Every comment and its response",
-            ["Number", "From", "By", "Received", "Late", "Comment", "Response", "Reason"],
+            [
+                "Number",
+                "From",
+                "By",
+                "Received",
+                "Late",
+                "Comment",
+                "Response",
+                "Reason",
+                *_as_sent_header(record),
+            ],
             [
                 [
                     str(c.number),
@@ -150,6 +162,7 @@ def sections(record: Record) -> list[Section]:
                     c.text,
                     str(c.response or "No response yet"),
                     c.reason or "",
+                    *_as_sent(record, c.original),
                 ]
                 for c in record.comments
             ],
@@ -158,7 +171,15 @@ def sections(record: Record) -> list[Section]:
             "Questions",
             "No questions were asked.",
             "Every question and its written answer",
-            ["Number", "From", "Asked", "Question", "Answer", "Sent to everyone"],
+            [
+                "Number",
+                "From",
+                "Asked",
+                "Question",
+                "Answer",
+                "Sent to everyone",
+                *_as_sent_header(record),
+            ],
             [
                 [
                     str(q.number),
@@ -166,15 +187,17 @@ def sections(record: Record) -> list[Section]:
                     _when(record, q.asked_at),
                     q.text,
                     q.answer or "Not answered yet",
-                    _when(record, q.broadcast_at) or "Not yet",
+                    _when(record, q.broadcast_at) or _not_sent(q.check),
+                    *_as_sent(record, q.original),
                 ]
                 for q in record.questions
             ],
         ),
         (
             "Declarations and opt-outs",
-            f"{record.declarations} declarations of interest; {record.left} members left; "
-            f"{record.stopped} stopped messages on a channel.",
+            f"{record.declarations} declarations of an interest; "
+            f"{record.nothing_to_declare} said they had nothing to declare; "
+            f"{record.left} members left; {record.stopped} stopped messages on a channel.",
             (
                 "Details, for the leads only",
                 ["Who", "When", "What"],
@@ -185,6 +208,19 @@ def sections(record: Record) -> list[Section]:
         ),
     ]
     return parts
+
+
+def _as_sent_header(record: Record) -> list[str]:
+    return ["As sent (leads only)"] if record.for_leads else []
+
+
+def _as_sent(record: Record, original: str | None) -> list[str]:
+    """The leads' version shows the words as sent beside a redaction, or what was held."""
+    return [original or ""] if record.for_leads else []
+
+
+def _not_sent(check: CheckState) -> str:
+    return "Not yet" if check == CheckState.SHARED else "No: the question was not shared"
 
 
 def _title(record: Record) -> str:
@@ -260,6 +296,8 @@ CSV_COLUMNS = (
     "answer",
     "answered_at",
     "broadcast_at",
+    "shared",
+    "as_sent",
 )
 
 
@@ -285,6 +323,8 @@ def to_csv(record: Record) -> str:
                 "text": c.text,
                 "response": c.response or "",
                 "reason": c.reason or "",
+                "shared": c.check,
+                "as_sent": c.original or "",
             }
         )
     for q in record.questions:
@@ -298,6 +338,8 @@ def to_csv(record: Record) -> str:
                 "answer": q.answer or "",
                 "answered_at": _iso(q.answered_at),
                 "broadcast_at": _iso(q.broadcast_at),
+                "shared": q.check,
+                "as_sent": q.original or "",
             }
         )
     for d in record.details:

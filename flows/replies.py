@@ -171,7 +171,15 @@ def meant_word(t: Translator, command: Command) -> str:
 
 def named_from_now(t: Translator, named: bool) -> str:
     if named:
-        return t.gettext("From now on, we will share your comments with your name.")
+        return " ".join(
+            [
+                t.gettext("From now on, we will share your comments with your name."),
+                t.gettext(
+                    "What you sent before stays without it. To add your name to one of them, "
+                    "reply {name_me} and its number."
+                ).format(name_me=keyword_words(t)[Command.NAME_ME]),
+            ]
+        )
     return t.gettext("From now on, we will share your comments without your name.")
 
 

@@ -45,9 +45,11 @@ from .effects import (
     Join,
     LeadAnswer,
     LeadAsk,
+    LeadCheck,
     LeadExtend,
     LeadRespond,
     Leave,
+    NameOne,
     OfferChoice,
     Reply,
     ReplyToQuestion,
@@ -56,6 +58,7 @@ from .effects import (
     SetNamed,
     StartChannel,
     StopChannel,
+    Withdraw,
 )
 from .email_sender import email_origin, tell_of_other_address
 from .i18n import Translator, language_name, translator, usable_language
@@ -65,7 +68,8 @@ from .outbound import Message
 from .questions import answer_question, ask_group, ask_leads, record_reply
 from .responses import respond_over_channel
 from .sender import Sender
-from .situation import Situation, load_situation
+from .sharing_channel import check_over_channel
+from .situation import REFERRING, Situation, load_situation, read_reference
 from .unread import Unread
 from .windows import extend_comment_window
 
@@ -119,8 +123,9 @@ async def handle_inbound(
     if contributor is None:
         situation = Situation(sender=sender, now=now)
     else:
+        reference = read_reference(parsed.rest, t, english) if parsed.command in REFERRING else None
         situation = await load_situation(
-            session, sender, parsed, now, contributor.named_in_comments
+            session, sender, parsed, now, contributor.named_in_comments, reference
         )
     unread = Unread(attachments=row.attachments, cut=row.cut_from is not None)
     effects = respond(situation, parsed, text, t, unread)
@@ -316,6 +321,8 @@ async def apply_effect(exchange: Exchange, effect: Effect) -> None:
             )
         case LeadRespond():
             await respond_over_channel(exchange, effect.comment_id, effect.status, effect.reason)
+        case LeadCheck() | Withdraw() | NameOne():
+            await check_over_channel(exchange, effect)
 
 
 async def _project(session: AsyncSession, project_id: int) -> Project:

@@ -14,9 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.checks import ItemKind, author_id, find_item, project_of
 from storage.conversations import pending_state
+from storage.errors import NotFound
 from storage.memberships import led_project_ids, memberships_of
 from storage.models import (
+    CheckState,
     Comment,
     CommentWindow,
     MembershipStatus,
@@ -26,7 +29,8 @@ from storage.models import (
 )
 from storage.windows import last_closed_windows, open_windows
 
-from .keywords import Command, ParsedText
+from .i18n import Translator
+from .keywords import Command, ParsedText, parse
 from .sender import Sender
 
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]{1,11}$")
@@ -86,6 +90,7 @@ class QuestionView:
     project_code: str
     direction: QuestionDirection
     asked_by: int | None
+    check_state: CheckState = CheckState.SHARED
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,43 @@ class CommentView:
     id: int
     project_id: int
     project_code: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a word like APPROVE, HIDE, WITHDRAW or NAME ME points at: "12" (a comment),
+    "QUESTION 3" or "ANSWER 5" (a reply to the leads' question), and the words after it."""
+
+    kind: ItemKind
+    number: int | None
+    typed: str  # the number as typed, for "we cannot find comment ..."
+    rest: str
+
+
+@dataclass(frozen=True)
+class ItemView:
+    kind: ItemKind
+    id: int
+    project_id: int
+    project_code: str
+    author_id: int | None
+    check_state: CheckState
+
+
+# The words whose first words name a comment, question or answer by its number.
+REFERRING = frozenset({Command.APPROVE, Command.HIDE, Command.WITHDRAW, Command.NAME_ME})
+
+
+def read_reference(rest: str, t: Translator, english: Translator) -> Reference:
+    """The item named at the start of ``rest``: QUESTION and ANSWER (in the person's
+    language or English) say which kind; a bare number is a comment."""
+    named = parse(rest, t, english)
+    kind = {Command.QUESTION: ItemKind.QUESTION, Command.ANSWER: ItemKind.REPLY}.get(
+        named.command or Command.HELP, ItemKind.COMMENT
+    )
+    words = named.rest if kind != ItemKind.COMMENT else rest
+    typed = first_word(words)
+    return Reference(kind, _number_in(typed), typed, after_first_word(words))
 
 
 @dataclass(frozen=True)
@@ -119,6 +161,9 @@ class Situation:
     # The comment whose number is the first word after RESPOND, when there is one.
     comment: CommentView | None = None
     named_in_comments: bool = False
+    # What APPROVE, HIDE, WITHDRAW or NAME ME refer to, and the item found, if any.
+    reference: Reference | None = None
+    item: ItemView | None = None
 
     def project(self, project_id: int) -> ProjectView | None:
         return next((p for p in self.projects if p.id == project_id), None)
@@ -148,6 +193,7 @@ async def load_situation(
     parsed: ParsedText,
     now: datetime,
     named_in_comments: bool,
+    reference: Reference | None = None,
 ) -> Situation:
     assert sender.contributor_id is not None
     rows = await memberships_of(session, sender.contributor_id)
@@ -176,7 +222,12 @@ async def load_situation(
         where = await session.get(Project, found.project_id) if found else None
         if found is not None and where is not None:
             question = QuestionView(
-                found.id, found.project_id, where.code, found.direction, found.asked_by
+                found.id,
+                found.project_id,
+                where.code,
+                found.direction,
+                found.asked_by,
+                found.check_state,
             )
 
     comment = None
@@ -186,6 +237,7 @@ async def load_situation(
         if said is not None and where is not None:
             comment = CommentView(said.id, said.project_id, where.code)
 
+    item = await _item(session, reference) if reference else None
     state = await pending_state(session, sender.contributor_id)
     pending = Pending(state.state, dict(state.data), state.expires_at) if state else None
     return Situation(
@@ -198,6 +250,27 @@ async def load_situation(
         question=question,
         comment=comment,
         named_in_comments=named_in_comments,
+        reference=reference,
+        item=item,
+    )
+
+
+async def _item(session: AsyncSession, reference: Reference) -> ItemView | None:
+    if reference.number is None:
+        return None
+    try:
+        found = await find_item(session, reference.kind, reference.number)
+    except NotFound:
+        return None
+    project = await session.get(Project, await project_of(session, found))
+    assert project is not None
+    return ItemView(
+        reference.kind,
+        found.id,
+        project.id,
+        project.code,
+        author_id(found),
+        found.check_state,
     )
 
 

@@ -36,6 +36,7 @@ from storage.models import (
     MembershipStatus,
     OutboxRow,
     OutboxStatus,
+    Sharing,
 )
 from storage.projects import create_project, find_project
 from tests.peers.faults import Faults
@@ -113,7 +114,12 @@ async def add_members(
             session.add(lead)
             await session.flush()
             project = await create_project(
-                session, code=code, title="A big group", leads=[(lead, LeadKind.STAFF)], now=at
+                session,
+                code=code,
+                title="A big group",
+                leads=[(lead, LeadKind.STAFF)],
+                now=at,
+                sharing=Sharing.OPEN,
             )
             base = await session.scalar(select(func.coalesce(func.max(Contributor.id), 0))) or 0
             for start in range(first, first + people, CHUNK):

@@ -12,7 +12,7 @@ from channels.base import ChannelName
 from storage.contributors import NewContributor, add_contributor
 from storage.db import create_engine, transaction
 from storage.migrate import upgrade
-from storage.models import Contributor, LeadKind, Project
+from storage.models import Contributor, LeadKind, Project, Sharing
 from storage.projects import add_members, create_project
 from storage.workers import hold_lease
 
@@ -75,7 +75,10 @@ async def add_project(
     leads: list[Contributor],
     members: list[Contributor] = (),  # type: ignore[assignment]
     now: datetime = START,
+    sharing: Sharing = Sharing.OPEN,
 ) -> Project:
+    """A project led from the team; ``open`` sharing unless a test is about the leads'
+    checks (the service's own default is ``checked``)."""
     async with transaction(sessions) as session:
         project = await create_project(
             session,
@@ -83,6 +86,7 @@ async def add_project(
             title=f"Project {code}",
             leads=[(lead, LeadKind.STAFF) for lead in leads],
             now=now,
+            sharing=sharing,
         )
         if members:
             await add_members(session, project, list(members), now)

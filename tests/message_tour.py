@@ -17,18 +17,20 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from babel.messages.pofile import read_po
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from channels.base import ChannelName, OutboundMessage
+from flows import sharing
 from flows.briefs import publish_brief
 from flows.closing import close_project, reopen_project
 from flows.i18n import language_name, translator
 from flows.keywords import Command, keyword_words
 from flows.membership import invite_members
 from flows.windows import add_project_meeting, open_comment_window
+from storage.checks import ItemKind
 from storage.db import transaction
 from storage.memberships import join
-from storage.models import Comment, Contributor, LeadKind, Question
+from storage.models import Comment, Contributor, LeadKind, Question, QuestionResponse, Sharing
 from storage.projects import create_project, find_project
 from storage.reply_tokens import token_for
 from tests.bot_fixture import MemoryBot
@@ -198,6 +200,8 @@ class Tour:
         await self._leaving()
         await self._responses()
         await self._closing()
+        await self._checks()
+        await self._open_sharing()
         return self.samples
 
     async def _set_up(self) -> None:
@@ -230,6 +234,7 @@ class Tour:
                     leads=[(lee, LeadKind.STAFF)],
                     now=now(),
                     default_language=self.language,
+                    sharing=Sharing.OPEN,
                 )
             care1 = await find_project(session, "CARE1")
             for person in (bea, cal, dee):
@@ -464,6 +469,142 @@ class Tour:
                 s, p, reason="A carer wrote to us about the night visits.", now=now()
             ),
         )
+
+    async def _latest(self, model) -> int:  # type: ignore[no-untyped-def]
+        async with self.bot.sessions() as session:
+            return int(await session.scalar(select(func.max(model.id))))
+
+    async def _checks(self) -> None:
+        """CARE5 checks before sharing: Lee (staff) and Bea (a member who co-leads) read what
+        Ann sends before the group does; they share, hide or edit it, and Ann may take it
+        back or add her name."""
+        w, now = self.word, self.bot.clock.now
+        ann, bea, lee = self.people["Ann"], self.people["Bea"], self.people["Lee"]
+        async with transaction(self.bot.sessions) as session:
+            care5 = await create_project(
+                session,
+                code="CARE5",
+                title="Checked comments",
+                leads=[(lee, LeadKind.STAFF), (bea, LeadKind.CONTRIBUTOR)],
+                now=now(),
+                default_language=self.language,
+                sharing=Sharing.CHECKED,
+            )
+            await invite_members(session, care5, [ann], now())
+            await join(session, care5, ann.id, now(), "test")
+            await open_comment_window(session, care5, now=now(), days=7)
+        await self.keep("a project that checks before sharing opens comments")
+        approve, hide, withdraw = w(Command.APPROVE), w(Command.HIDE), w(Command.WITHDRAW)
+        question_word, answer_word = w(Command.QUESTION), w(Command.ANSWER)
+
+        await self.says("Ann", w(Command.ANONYMOUS), "asks to stay anonymous again")
+        await self.says("Ann", "The night visits are too short.", "comments, checked first")
+        first = await self._latest(Comment)
+        await self.says("Ann", f"{w(Command.NAME_ME)} {first}", "names one earlier comment")
+        await self.says("Lee", approve, "lead sends the approve word alone")
+        await self.says("Lee", f"{approve} 999", "lead approves a comment not there")
+        await self.says("Lee", f"{approve} {question_word} 999", "lead approves no question")
+        await self.says("Lee", f"{approve} {answer_word} 999", "lead approves no answer")
+        await self.says("Lee", f"{hide} {first}", "lead hides without a reason")
+        await self.says("Lee", f"{approve} {first}", "lead approves")
+        await self.says("Bea", f"{approve} {first}", "joint lead approves it again")
+
+        await self.says(
+            "Ann",
+            "My neighbour Mary Evans is left alone all day and has bruises on her arms.",
+            "comments about harm",
+        )
+        harm = await self._latest(Comment)
+        await self.says("Lee", f"{hide} {harm} We will ring you about this today.", "lead hides")
+        await self.says("Lee", f"{hide} {harm} Again", "lead hides it again")
+        await self.says("Ann", f"{withdraw} {harm}", "takes back a hidden comment")
+
+        await self.says("Ann", "The carers never ring before they come.", "comments again")
+        edited = await self._latest(Comment)
+        await self.lead_acts(
+            "lead shares an edited comment",
+            lambda s: sharing.redact(
+                s, ItemKind.COMMENT, edited, "Carers do not ring first.", now=now()
+            ),
+        )
+        await self.says("Ann", withdraw, "sends the withdraw word alone")
+        await self.says("Ann", f"{withdraw} 999", "withdraws what is not hers")
+        await self.says("Ann", f"{withdraw} {edited}", "takes back the edited comment")
+        await self.says("Ann", f"{withdraw} {edited}", "takes it back again")
+        await self.says("Lee", f"{approve} {edited}", "lead approves what was taken back")
+
+        await self.says("Ann", "Please send the rota a week ahead.", "comments, not checked yet")
+        late = await self._latest(Comment)
+        await self.later("comments close with one not checked", days=7, minutes=1)
+        await self.says("Lee", f"{approve} {late}", "lead approves after the close")
+        await self.later("the leads' later approval goes out", minutes=5)
+        await self.says("Ann", f"{withdraw} {late}", "takes back one already sent")
+        await self.says("Lee", f"{hide} {first} Ann asked us to.", "lead hides one already sent")
+
+        await self.says("Ann", f"{question_word} Who checks the carers?", "asks, checked first")
+        asked = await self._latest(Question)
+        await self.says("Lee", f"{answer_word} {asked} The council does.", "answers too soon")
+        await self.says("Ann", f"{w(Command.NAME_ME)} {question_word} {asked}", "names a question")
+        await self.says("Lee", f"{approve} {question_word} {asked}", "lead approves a question")
+        await self.says("Ann", f"{question_word} Why was Dr Price rude to me?", "asks again")
+        hidden = await self._latest(Question)
+        await self.says(
+            "Lee",
+            f"{hide} {question_word} {hidden} We will answer you alone.",
+            "lead hides a question",
+        )
+        await self.says(
+            "Lee", f"{answer_word} {hidden} We are sorry. We will look into it.", "answers alone"
+        )
+        await self.says("Ann", f"{question_word} Can my son Tom Baker come too?", "asks a third")
+        third = await self._latest(Question)
+        await self.lead_acts(
+            "lead shares an edited question",
+            lambda s: sharing.redact(
+                s, ItemKind.QUESTION, third, "Can family come too?", now=now()
+            ),
+        )
+
+        await self.says(
+            "Lee", f"{w(Command.ASK)} CARE5 Which day suits you best?", "lead asks, checked"
+        )
+        await self.says("Ann", "Any day. Ring me on 07700 900123.", "answers with her number")
+        reply = await self._latest(QuestionResponse)
+        await self.says(
+            "Lee",
+            f"{hide} {answer_word} {reply} It has your phone number.",
+            "lead hides an answer",
+        )
+        await self.says(
+            "Lee", f"{w(Command.ASK)} CARE5 Where could we meet?", "lead asks again, checked"
+        )
+        await self.says("Ann", "At my house, 14 Elm Road.", "answers with an address")
+        second = await self._latest(QuestionResponse)
+        await self.lead_acts(
+            "lead shares an edited answer",
+            lambda s: sharing.redact(s, ItemKind.REPLY, second, "At my house.", now=now()),
+        )
+
+    async def _open_sharing(self) -> None:
+        """CARE5 now shares at once: a question still goes to the leads, without her name
+        for the member who co-leads."""
+        w, now = self.word, self.bot.clock.now
+        await self.lead_acts(
+            "the leads stop checking first",
+            lambda s: self._set_sharing(s, Sharing.OPEN, now()),
+        )
+        await self.says("Ann", f"{w(Command.QUESTION)} Is there parking?", "asks, shared at once")
+
+    @staticmethod
+    async def _set_sharing(session, mode: Sharing, now: datetime) -> None:  # type: ignore[no-untyped-def]
+        await sharing.set_sharing(
+            session, await find_project(session, "CARE5"), mode, now=now, actor="test"
+        )
+
+    async def lead_acts(self, step: str, action) -> list[Sample]:  # type: ignore[no-untyped-def]
+        async with transaction(self.bot.sessions) as session:
+            await action(session)
+        return await self.keep(step)
 
 
 async def tour(bot: MemoryBot, channel: ChannelName, language: str) -> list[Sample]:

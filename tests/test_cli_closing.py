@@ -60,6 +60,7 @@ def test_the_audit_shows_each_lead_action_with_who_and_when_in_order(project) ->
     _ok("window", "open", "CARE1", "--by", "2")
     _ok("window", "extend", "CARE1", "--until", "2099-01-01 12:00", "--reason", "More time")
     number = sam_asks_the_leads("Who pays for the taxis?")
+    _ok("question", "approve", str(number), "--by", "1")
     _ok("question", "answer", str(number), "The council pays.", "--by", "1")
     # Comments must have closed before the project can close.
     refused = coproduce("project", "close", "CARE1", "--review-on", str(FUTURE))
@@ -80,6 +81,7 @@ def test_the_audit_shows_each_lead_action_with_who_and_when_in_order(project) ->
         ("brief.publish", "contributor:1"),
         ("window.open", "contributor:2"),
         ("window.extend", me),
+        ("question.approve", "contributor:1"),
         ("question.answer", "contributor:1"),
         ("project.close", "contributor:2"),
         ("project.reopen", me),

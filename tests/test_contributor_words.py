@@ -23,6 +23,7 @@ from storage.models import (
     OutboxStatus,
     Question,
     QuestionDirection,
+    Sharing,
 )
 from storage.projects import create_project, find_project
 from tests.helpers import add_person, add_project
@@ -31,6 +32,12 @@ SMS, EMAIL, TELEGRAM = ChannelName.SMS, ChannelName.EMAIL, ChannelName.TELEGRAM
 ANN = "+447700900001"
 BEA = "5001"
 LEAD = "9001"
+
+
+NAMED_FROM_NOW = (
+    "From now on, we will share your comments with your name. What you sent before stays "
+    "without it. To add your name to one of them, reply NAME ME and its number."
+)
 
 
 async def heard(bot) -> dict[str, list[str]]:
@@ -151,6 +158,7 @@ async def test_anyone_can_join_a_project_open_to_all(bot) -> None:
             leads=[(lead, LeadKind.STAFF)],
             now=bot.clock.now(),
             open_to_all=True,
+            sharing=Sharing.OPEN,
         )
     await bot.send_in(SMS, ANN, "JOIN OPEN1")
     said = await heard(bot)
@@ -414,7 +422,7 @@ async def test_name_me_and_anonymous_decide_whether_later_comments_carry_the_nam
     await lead_of(bot, "CARE1", members=[ann])
     await open_comments(bot, "CARE1")
     await bot.send_in(SMS, ANN, "name me")
-    assert await heard(bot) == {ANN: ["From now on, we will share your comments with your name."]}
+    assert await heard(bot) == {ANN: [NAMED_FROM_NOW]}
     await bot.send_in(SMS, ANN, "The carers are always late")
     [named_thanks] = await bot.delivered()
     assert "We will share it with your name. Reply ANONYMOUS to share it without." in (
@@ -487,7 +495,7 @@ async def test_telegram_commands_are_the_same_words(bot) -> None:
     said = await heard(bot)
     assert said[BEA][0].startswith("Welcome to CARE1.")
     await bot.send_in(TELEGRAM, BEA, "/nameme")
-    assert await heard(bot) == {BEA: ["From now on, we will share your comments with your name."]}
+    assert await heard(bot) == {BEA: [NAMED_FROM_NOW]}
     assert (await status_in(bot, bea, "CARE1")).status == MembershipStatus.JOINED
     async with bot.sessions() as session:
         assert (await session.get(Contributor, bea.id)).named_in_comments is True

@@ -22,7 +22,7 @@ from flows.questions import answer_question
 from flows.windows import open_comment_window
 from storage.db import transaction
 from storage.memberships import join
-from storage.models import LeadKind, Question
+from storage.models import LeadKind, Question, Sharing
 from storage.projects import add_members, create_project, find_project
 from tests.axe_kit import axe_violations, describe, require_axe
 from tests.bot_fixture import MemoryBot
@@ -122,6 +122,7 @@ async def live_a_project(bot: MemoryBot, story: Story) -> dict[str, OutboundMess
             leads=[(lead, LeadKind.STAFF)],
             now=now(),
             default_language=story.language,
+            sharing=Sharing.OPEN,
         )
         await add_members(session, project, [reader, commenter], now())
         for person in (reader, commenter):

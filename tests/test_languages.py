@@ -28,7 +28,7 @@ from flows.questions import answer_question
 from flows.times import local_time
 from flows.windows import add_project_meeting
 from storage.db import transaction
-from storage.models import Contributor, LeadKind, Question
+from storage.models import Contributor, LeadKind, Question, Sharing
 from storage.projects import create_project, find_project
 from tests.helpers import add_person
 from tests.live import live_service
@@ -110,6 +110,7 @@ async def test_welsh_polish_and_urdu_speakers_take_part_in_their_own_languages(t
             title="Home care",
             leads=[(lee, LeadKind.STAFF), (jo, LeadKind.CONTRIBUTOR)],
             now=clock.now(),
+            sharing=Sharing.OPEN,
         )
         await invite_members(session, project, [p for p, _ in people.values()], clock.now())
 

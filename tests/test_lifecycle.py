@@ -25,6 +25,7 @@ from storage.models import (
     Question,
     QuestionDirection,
     QuestionResponse,
+    Sharing,
     WindowExtension,
 )
 from storage.projects import create_project, find_project
@@ -94,6 +95,7 @@ async def test_a_mixed_group_runs_a_whole_project(town, capfd) -> None:
             title="Home care in Millbrook",
             leads=[(lee, LeadKind.STAFF), (jo, LeadKind.CONTRIBUTOR)],
             now=clock.now(),
+            sharing=Sharing.OPEN,
         )
         await invite_members(session, project, people, clock.now())
 

@@ -38,6 +38,7 @@ from storage.models import (
     OutboxRow,
     OutboxStatus,
     ScheduledJob,
+    Sharing,
 )
 from storage.projects import create_project
 from storage.reply_tokens import token_for
@@ -116,6 +117,7 @@ async def _run_with_refusals(live: Live) -> None:
             title="Home care",
             leads=[(lead, LeadKind.STAFF)],
             now=clock.now(),
+            sharing=Sharing.OPEN,
         )
         await invite_members(session, project, people, clock.now())
     assert await post.collect() == {}

@@ -20,7 +20,7 @@ from flows.responses import respond_to_comment
 from flows.windows import add_project_meeting, extend_comment_window
 from storage.db import transaction
 from storage.memberships import join
-from storage.models import Comment, LeadKind, Question, ResponseStatus
+from storage.models import Comment, LeadKind, Question, ResponseStatus, Sharing
 from storage.projects import create_project, find_project
 from tests.axe_kit import axe_violations, describe
 from tests.helpers import add_person
@@ -40,7 +40,7 @@ async def run_project(bot, *, two_leads: bool, respond: bool, review: bool) -> N
     leads = [(lee, LeadKind.STAFF)] + ([(jo, LeadKind.CONTRIBUTOR)] if two_leads else [])
     async with transaction(bot.sessions) as session:
         project = await create_project(
-            session, code="CARE1", title="Home care", leads=leads, now=now()
+            session, code="CARE1", title="Home care", leads=leads, now=now(), sharing=Sharing.OPEN
         )
         for person in (ann, bea, *([] if two_leads else [jo])):
             await join(session, project, person.id, now(), "test")

@@ -6,6 +6,7 @@ import typer
 
 from . import (
     briefs,
+    checks,
     closing,
     contributor_update,
     contributors,
@@ -36,6 +37,7 @@ app.add_typer(meetings.meeting_app, name="meeting", no_args_is_help=True)
 app.add_typer(meetings.window_app, name="window", no_args_is_help=True)
 app.add_typer(questions.question_app, name="question", no_args_is_help=True)
 app.add_typer(questions.comment_app, name="comment", no_args_is_help=True)
+app.add_typer(checks.reply_app, name="reply", no_args_is_help=True)
 app.add_typer(outbox.app, name="outbox")
 # Defined beside each other (the end of a project and its record), listed where they belong.
 projects.app.command("add-lead")(leads.add_lead_command)

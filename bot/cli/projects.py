@@ -9,17 +9,31 @@ from bot.clock import SystemClock
 from flows.briefs import formats_lacking
 from flows.i18n import parse_language
 from flows.membership import invite_members
+from flows.sharing import set_sharing
 from storage.briefs import latest_brief
 from storage.contributors import find_contributor
 from storage.db import transaction
 from storage.errors import InvalidInput
-from storage.models import Contributor, LeadKind
+from storage.models import Contributor, LeadKind, Sharing
 from storage.projects import create_project, find_project, list_projects
 
 from .briefs import lacking_lines
 from .common import database, login_actor, note, print_json, reports_errors, run
 
 app = typer.Typer(help="Projects, their leads and members.", no_args_is_help=True)
+
+SHARING_HELP = (
+    "checked (the default): a lead approves every comment, question and reply before the "
+    "group sees it; open: shared at once unless the checks flag it (contact details, an "
+    "address, a name, words about harm)."
+)
+
+
+def _sharing(word: str) -> Sharing:
+    try:
+        return Sharing(word.strip().lower())
+    except ValueError:
+        raise InvalidInput(f"--sharing must be checked or open, not '{word}'") from None
 
 
 @app.command("create")
@@ -38,9 +52,11 @@ def create(
     open_to_all: bool = typer.Option(
         False, "--open", help="Anyone may join with JOIN CODE, not only those invited."
     ),
+    sharing: str = typer.Option("checked", "--sharing", help=SHARING_HELP),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Create a project with its leads (who become members too)."""
+    sharing_mode = _sharing(sharing)
     if not lead and not joint_lead:
         raise InvalidInput("a project needs at least one --lead")
     default_language = parse_language(language)
@@ -60,6 +76,7 @@ def create(
                 time_zone=time_zone,
                 default_language=default_language,
                 open_to_all=open_to_all,
+                sharing=sharing_mode,
                 actor=login_actor().label,
             )
             return project.id, project.code, [c.id for c, _ in leads]
@@ -76,6 +93,38 @@ def create(
             "co-production needs two leads: one from your team (--lead) and one chosen from "
             "the contributors (--joint-lead)"
         )
+
+
+@app.command("update")
+@reports_errors
+def update_command(
+    code: str = typer.Argument(..., help="The project code."),
+    sharing: str = typer.Option(..., "--sharing", help=SHARING_HELP),
+) -> None:
+    """Change how a project shares what people send, from now on."""
+    mode = _sharing(sharing)
+
+    async def _update() -> tuple[str, int]:
+        async with database() as sessions, transaction(sessions) as session:
+            project = await find_project(session, code)
+            waiting = await set_sharing(
+                session, project, mode, now=SystemClock().now(), actor=login_actor().label
+            )
+            return project.code, waiting
+
+    project_code, waiting = run(_update())
+    typer.echo(f"{project_code} now shares {mode.value}: {_SHARING_SAYS[mode]}")
+    if waiting:
+        note(
+            f"still waiting for a check, as before: {waiting}; see "
+            f"coproduce comment list {project_code} --waiting"
+        )
+
+
+_SHARING_SAYS = {
+    Sharing.CHECKED: "a lead approves everything before the group sees it.",
+    Sharing.OPEN: "what people send is shared at once, unless the checks flag it.",
+}
 
 
 @app.command("add-members")
@@ -149,6 +198,7 @@ def list_command(
                     "title": s.project.title,
                     "status": s.project.status.value,
                     "time_zone": s.project.time_zone,
+                    "sharing": s.project.sharing.value,
                     "leads": list(s.lead_ids),
                     "members": s.member_count,
                 }

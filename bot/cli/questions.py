@@ -7,6 +7,7 @@ import typer
 from bot.clock import SystemClock
 from flows.questions import answer_question, ask_group
 from flows.responses import STATUS_CHOICES, respond_to_comment, status_from_word
+from storage.checks import ItemKind
 from storage.comments import find_comment, project_comments
 from storage.db import transaction
 from storage.errors import InvalidInput
@@ -14,10 +15,13 @@ from storage.models import Contributor, Project, QuestionDirection
 from storage.projects import find_project
 from storage.questions import answers_to, find_question, project_questions, responses_to
 
+from .checks import add_check_commands, print_waiting, waiting_rows
 from .common import BY_HELP, acting_lead, database, print_json, reports_errors, run
 
-question_app = typer.Typer(help="Questions: ask the group, answer in writing, list.")
-comment_app = typer.Typer(help="Comments on a project.")
+question_app = typer.Typer(help="Questions: ask the group, answer in writing, list, check.")
+comment_app = typer.Typer(help="Comments on a project: list, check before sharing, respond.")
+add_check_commands(question_app, ItemKind.QUESTION)
+add_check_commands(comment_app, ItemKind.COMMENT)
 
 
 @question_app.command("ask")
@@ -129,9 +133,18 @@ def list_questions(
 @reports_errors
 def list_comments(
     code: str = typer.Argument(..., help="The project code."),
+    waiting: bool = typer.Option(
+        False,
+        "--waiting",
+        help="Only what waits for a lead's check (comments, questions, replies), oldest first.",
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the list as JSON."),
 ) -> None:
-    """List a project's comments: who (if they chose to be named), when, how, late or not."""
+    """List a project's comments: who (if they chose to be named), when, how, late or not,
+    and whether each is shared, waiting for a check, hidden or withdrawn."""
+    if waiting:
+        print_waiting(waiting_rows(code), json_output)
+        return
 
     async def _list() -> list[dict[str, object]]:
         async with database() as sessions, sessions() as session:
@@ -152,6 +165,9 @@ def list_comments(
                         "named": comment.is_named,
                         "window": comment.window_id,
                         "text": comment.text,
+                        "check": comment.check_state.value,
+                        "shared_text": comment.shared_text,
+                        "flags": list(comment.flags or ()),
                         "response": comment.response_status.value
                         if comment.response_status
                         else None,
@@ -171,9 +187,11 @@ def list_comments(
         typer.echo("No comments yet.")
     for c in comments:
         late = " (late)" if c["late"] else ""
+        check = "" if c["check"] == "shared" else f" ({c['check']})"
         typer.echo(
             f"{c['id']}: {c['author'] or 'anonymous'} by {c['channel']}, "
-            f"{c['received_at']}{late}: {c['text']} [{c['response'] or 'no response yet'}]"
+            f"{c['received_at']}{late}{check}: {c['text']} "
+            f"[{c['response'] or 'no response yet'}]"
         )
 
 

@@ -1,0 +1,185 @@
+"""Checking before sharing from the command line: ``approve``, ``redact`` and ``hide`` for
+comments, questions and replies (``coproduce comment|question|reply ...``), and the list of
+what waits. The same flow functions as the lead words over the channels."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import SystemClock
+from flows import sharing
+from flows.i18n import format_when
+from flows.sharing_outcome import Checked, Outcome
+from storage.checks import ItemKind, find_item, project_of, waiting_items
+from storage.db import transaction
+from storage.models import Contributor, Project
+from storage.projects import find_project
+
+from .common import BY_HELP, acting_lead, database, fail, print_json, reports_errors, run
+
+reply_app = typer.Typer(help="Members' replies to a question the leads asked the group.")
+
+Act = Callable[[AsyncSession, int | None, str, datetime], Awaitable[Checked]]
+
+
+def _result_line(checked: Checked) -> str:
+    what = f"{checked.kind.value.capitalize()} {checked.number} on {checked.project.code}"
+    tz = checked.project.time_zone
+
+    def when(moment: datetime | None) -> str:
+        return format_when(moment, "en", tz) if moment else "an earlier date"
+
+    told = "its author is being told" if checked.author_told else "its author cannot be reached"
+    lines = {
+        Outcome.APPROVED: f"{what} is shared with the group from now on.",
+        Outcome.REDACTED: f"{what} is shared as you wrote it; {told}, and may withdraw it.",
+        Outcome.HIDDEN: f"{what} will not be shared; {told}.",
+        Outcome.ALREADY_SHARED: f"{what} was already shared on {when(checked.earlier)}. "
+        "Nothing changed.",
+        Outcome.ALREADY_HIDDEN: f"{what} was already hidden on {when(checked.earlier)}. "
+        "Nothing changed.",
+        Outcome.ALREADY_WITHDRAWN: f"{what} was withdrawn by its author on "
+        f"{when(checked.earlier)}. Nothing changed.",
+        Outcome.ALREADY_SENT: f"{what} already went to the group on {when(checked.went_out)}; "
+        "what was sent cannot be changed. Nothing changed. To stop it being shared again, "
+        "hide it.",
+    }
+    line = lines.get(checked.outcome, f"{what}: {checked.outcome}.")
+    if checked.outcome == Outcome.HIDDEN and checked.went_out:
+        line += (
+            f" It had already gone to the group on {when(checked.went_out)}; what was sent "
+            "cannot be called back, but it will not be shared again."
+        )
+    return line
+
+
+def _act(kind: ItemKind, number: int, by: str | None, act: Act) -> None:
+    async def _run() -> Checked:
+        async with database() as sessions, transaction(sessions) as session:
+            item = await find_item(session, kind, number)
+            project = await session.get(Project, await project_of(session, item))
+            assert project is not None
+            actor = await acting_lead(session, project, by)
+            return await act(session, actor.contributor_id, actor.label, SystemClock().now())
+
+    checked = run(_run())
+    if checked.outcome == Outcome.ALREADY_SENT:
+        raise fail(_result_line(checked))
+    typer.echo(_result_line(checked))
+
+
+def add_check_commands(app: typer.Typer, kind: ItemKind) -> None:
+    """``approve``, ``redact`` and ``hide`` for one kind of item, on its command group."""
+    noun = {ItemKind.COMMENT: "comment", ItemKind.QUESTION: "question", ItemKind.REPLY: "reply"}[
+        kind
+    ]
+
+    @app.command("approve", help=f"Share a {noun} with the group as it was written.")
+    @reports_errors
+    def approve(
+        number: int = typer.Argument(..., help=f"The {noun} number."),
+        by: str = typer.Option(None, "--by", help=BY_HELP),
+    ) -> None:
+        _act(
+            kind,
+            number,
+            by,
+            lambda s, who, label, now: sharing.approve(
+                s, kind, number, now=now, by=who, actor=label
+            ),
+        )
+
+    @app.command(
+        "redact",
+        help=f"Share an edited {noun}; its author is told what will be shared and may "
+        "withdraw it. The original is kept for the leads and for the author's export.",
+    )
+    @reports_errors
+    def redact(
+        number: int = typer.Argument(..., help=f"The {noun} number."),
+        text: str = typer.Option(..., "--text", help="What the group will read instead."),
+        by: str = typer.Option(None, "--by", help=BY_HELP),
+    ) -> None:
+        _act(
+            kind,
+            number,
+            by,
+            lambda s, who, label, now: sharing.redact(
+                s, kind, number, text, now=now, by=who, actor=label
+            ),
+        )
+
+    @app.command(
+        "hide", help=f"Never share a {noun}; its author is told why, kindly, in their language."
+    )
+    @reports_errors
+    def hide(
+        number: int = typer.Argument(..., help=f"The {noun} number."),
+        reason: str = typer.Option(..., "--reason", help="Why; the author reads it."),
+        by: str = typer.Option(None, "--by", help=BY_HELP),
+    ) -> None:
+        _act(
+            kind,
+            number,
+            by,
+            lambda s, who, label, now: sharing.hide(
+                s, kind, number, reason, now=now, by=who, actor=label
+            ),
+        )
+
+
+def waiting_rows(code: str) -> list[dict[str, object]]:
+    """What waits for a check in a project, oldest first, for ``comment list --waiting``."""
+
+    async def _list() -> list[dict[str, object]]:
+        async with database() as sessions, sessions() as session:
+            project = await find_project(session, code)
+            rows = []
+            for item in await waiting_items(session, project.id):
+                author = await session.get(Contributor, item.author_id or 0)
+                rows.append(
+                    {
+                        "kind": item.kind.value,
+                        "id": item.number,
+                        "received_at": item.received_at.isoformat(),
+                        "author": author.name if author and not author.erased_at else None,
+                        "named": item.named,
+                        "flags": list(item.flags),
+                        "text": item.text,
+                    }
+                )
+            return rows
+
+    return run(_list())
+
+
+def print_waiting(rows: list[dict[str, object]], json_output: bool) -> None:
+    if json_output:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("Nothing is waiting for a check.")
+    for row in rows:
+        flags = f" [flagged: {', '.join(row['flags'])}]" if row["flags"] else ""  # type: ignore[arg-type]
+        typer.echo(
+            f"{row['kind']} {row['id']} from {row['author'] or 'a member'}, "
+            f"{row['received_at']}{flags}: {row['text']}"
+        )
+
+
+add_check_commands(reply_app, ItemKind.REPLY)
+
+
+@reply_app.command("list")
+@reports_errors
+def list_replies(
+    code: str = typer.Argument(..., help="The project code."),
+    json_output: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+) -> None:
+    """Replies to the leads' questions that wait for a check, oldest first."""
+    rows = [row for row in waiting_rows(code) if row["kind"] == ItemKind.REPLY.value]
+    print_waiting(rows, json_output)
