@@ -4,6 +4,7 @@ what waits, and the refusals that change nothing."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 from channels.base import ChannelName
@@ -17,6 +18,7 @@ from storage.errors import NotFound
 from storage.memberships import join
 from storage.models import CheckState, Comment, LeadKind, Question, Sharing
 from storage.projects import add_members, create_project, find_project
+from tests.bot_fixture import memory_bot
 from tests.helpers import START, add_person, add_project
 from tests.test_lead_words import ANN, BEA, LEAD, all_of, heard
 
@@ -376,3 +378,36 @@ async def test_the_waiting_list_holds_what_is_not_checked_oldest_first(bot) -> N
         project = await find_project(session, "CARE1")
         waiting = await waiting_items(session, project.id)
     assert [(item.kind, item.number) for item in waiting] == [(ItemKind.COMMENT, second.id)]
+
+
+async def test_a_crash_mid_digest_sends_nothing_and_the_retry_holds_back_what_waits(
+    sqlite_url, clock
+) -> None:
+    """The disk fails after the closing digest's first message is queued: nothing of it is
+    sent, nothing is marked as sent to the group, and the retry shares only what was shared."""
+    async with memory_bot(sqlite_url, clock) as bot:
+        await checked_care1(bot)
+        shared, _ = await comment_from_ann(bot, "Visits are too short.")
+        await comment_from_ann(bot, "Susan Jones shouted at my dad.")
+        await bot.send_in(TELEGRAM, LEAD, f"APPROVE {shared.id}")
+        await bot.delivered()
+        crash = sqlite3.connect(sqlite_url.removeprefix("sqlite+aiosqlite:///"))
+        crash.execute(
+            "CREATE TRIGGER disk_fails BEFORE INSERT ON outbox WHEN NEW.kind = 'close-digest' "
+            "AND (SELECT count(*) FROM outbox WHERE kind = 'close-digest') >= 1 "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+        )
+        crash.commit()
+        said = await close_window(bot)
+        assert not any("closed" in body for bodies in said.values() for body in bodies)
+        [stored] = [c for c in await all_of(bot, Comment) if c.id == shared.id]
+        assert stored.digested_at is None
+        crash.execute("DROP TRIGGER disk_fails")
+        crash.commit()
+        crash.close()
+        bot.clock.advance(minutes=5)
+        await bot.services.scheduler.run_due()
+        said = await heard(bot)
+        [digest] = said[BEA]
+        assert "Visits are too short." in digest and "1 more comment is being checked" in digest
+        assert not any("Susan" in body for bodies in said.values() for body in bodies)
