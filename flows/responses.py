@@ -13,11 +13,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record_audit
-from storage.comments import find_comment, record_response
+from storage.comments import record_response
 from storage.memberships import membership
 from storage.models import Comment, Contributor, MembershipStatus, Project, ResponseStatus
 
-from .context import Exchange
 from .i18n import Translator
 from .keywords import Command, keyword_words
 from .outbound import Message, Reader, send_to
@@ -186,27 +185,3 @@ async def _may_tell(session: AsyncSession, author: Contributor, project: Project
         return False
     found = await membership(session, project.id, author.id)
     return found is None or found.status != MembershipStatus.LEFT
-
-
-async def respond_over_channel(
-    exchange: Exchange, comment_id: int, status: ResponseStatus, reason: str | None
-) -> None:
-    """A lead's RESPOND: stored and passed on as from the CLI, then confirmed to the lead."""
-    session, lead = exchange.session, exchange.contributor
-    comment = await find_comment(session, comment_id)
-    told = await respond_to_comment(
-        session,
-        comment,
-        status,
-        reason,
-        now=exchange.now,
-        responded_by=lead.id,
-        actor=f"contributor:{lead.id}",
-    )
-    project = await session.get(Project, comment.project_id)
-    assert project is not None
-    await exchange.reply(
-        "responded",
-        lambda reader: Message(confirmation_text(reader.t, project, comment, told)),
-        project=project,
-    )

@@ -31,7 +31,7 @@ from storage.models import (
 from storage.outbox import enqueue
 from storage.questions import find_question
 
-from . import replies, texts
+from . import lead_actions, replies, texts
 from .briefs import send_latest_brief
 from .comments import record_comment
 from .context import Exchange
@@ -63,15 +63,14 @@ from .effects import (
 from .email_sender import email_origin, tell_of_other_address
 from .i18n import Translator, language_name, translator, usable_language
 from .keywords import Command, ParsedText, parse, tidy
+from .lead_actions import Actor
+from .lead_channel import check_over_channel, respond_over_channel
 from .membership import declare_interest, join_project, leave_project
 from .outbound import Message
-from .questions import answer_question, ask_group, ask_leads, record_reply
-from .responses import respond_over_channel
+from .questions import ask_leads, record_reply
 from .sender import Sender
-from .sharing_channel import check_over_channel
 from .situation import REFERRING, Situation, load_situation, read_reference
 from .unread import Unread
-from .windows import extend_comment_window
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +245,7 @@ async def _apply_to_stranger(
 
 async def apply_effect(exchange: Exchange, effect: Effect) -> None:
     session, person, now = exchange.session, exchange.contributor, exchange.now
-    actor = f"contributor:{person.id}"
+    lead = Actor.lead(person.id)  # lead words are refused by the step to anyone else
     match effect:
         case StopChannel():
             exchange.point.opted_out_at = now
@@ -302,22 +301,20 @@ async def apply_effect(exchange: Exchange, effect: Effect) -> None:
             name = language_name(effect.language)
             await exchange.reply("language", lambda r: Message(replies.language_set(r.t, name)))
         case LeadAsk():
-            project = await _project(session, effect.project_id)
-            await ask_group(session, project, effect.text, now=now, asked_by=person.id, actor=actor)
+            code = (await _project(session, effect.project_id)).code
+            await lead_actions.ask_group(session, lead, code, effect.text, now=now)
         case LeadAnswer():
-            question = await find_question(session, effect.question_id)
-            await answer_question(
-                session, question, effect.text, now=now, answered_by=person.id, actor=actor
+            await lead_actions.answer_question(
+                session, lead, effect.question_id, effect.text, now=now
             )
         case LeadExtend():
-            await extend_comment_window(
+            await lead_actions.extend_window(
                 session,
-                await _project(session, effect.project_id),
+                lead,
+                (await _project(session, effect.project_id)).code,
                 until=effect.until,
                 reason=effect.reason,
                 now=now,
-                extended_by=person.id,
-                actor=actor,
             )
         case LeadRespond():
             await respond_over_channel(exchange, effect.comment_id, effect.status, effect.reason)

@@ -8,13 +8,14 @@ import typer
 
 from bot.clock import SystemClock
 from channels.base import AccessNeed
-from flows.briefs import PublishedBrief, publish_brief
+from flows import lead_actions
+from flows.briefs import PublishedBrief
 from storage.briefs import brief_versions
 from storage.db import transaction
 from storage.errors import InvalidInput
 from storage.projects import find_project
 
-from .common import BY_HELP, acting_lead, database, print_json, reports_errors, run
+from .common import BY_HELP, cli_actor, database, print_json, reports_errors, run
 
 app = typer.Typer(help="Briefs: publish a new version, list the versions.", no_args_is_help=True)
 
@@ -69,18 +70,15 @@ def publish(
 
     async def _publish() -> tuple[str, PublishedBrief]:
         async with database() as sessions, transaction(sessions) as session:
-            project = await find_project(session, code)
-            actor = await acting_lead(session, project, by)
-            published = await publish_brief(
+            project, published = await lead_actions.publish_brief(
                 session,
-                project,
+                await cli_actor(session, by),
+                code,
                 text=text,
                 summary=summary,
                 note=note,
                 alt_formats=alternatives,
                 now=SystemClock().now(),
-                published_by=actor.contributor_id,
-                actor=actor.label,
             )
             return project.code, published
 

@@ -1,6 +1,6 @@
 """Checking before sharing from the command line: ``approve``, ``redact`` and ``hide`` for
 comments, questions and replies (``coproduce comment|question|reply ...``), and the list of
-what waits. The same flow functions as the lead words over the channels."""
+what waits. The same actions (flows.lead_actions) as the lead words over the channels."""
 
 from __future__ import annotations
 
@@ -11,19 +11,20 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import SystemClock
-from flows import sharing
+from flows import lead_actions
 from flows.i18n import format_when
+from flows.lead_actions import Actor
 from flows.sharing_outcome import Checked, Outcome
-from storage.checks import ItemKind, find_item, project_of, waiting_items
+from storage.checks import ItemKind, waiting_items
 from storage.db import transaction
-from storage.models import Contributor, Project
+from storage.models import Contributor
 from storage.projects import find_project
 
-from .common import BY_HELP, acting_lead, database, fail, print_json, reports_errors, run
+from .common import BY_HELP, cli_actor, database, fail, print_json, reports_errors, run
 
 reply_app = typer.Typer(help="Members' replies to a question the leads asked the group.")
 
-Act = Callable[[AsyncSession, int | None, str, datetime], Awaitable[Checked]]
+Act = Callable[[AsyncSession, Actor, datetime], Awaitable[Checked]]
 
 
 def _result_line(checked: Checked) -> str:
@@ -60,11 +61,7 @@ def _result_line(checked: Checked) -> str:
 def _act(kind: ItemKind, number: int, by: str | None, act: Act) -> None:
     async def _run() -> Checked:
         async with database() as sessions, transaction(sessions) as session:
-            item = await find_item(session, kind, number)
-            project = await session.get(Project, await project_of(session, item))
-            assert project is not None
-            actor = await acting_lead(session, project, by)
-            return await act(session, actor.contributor_id, actor.label, SystemClock().now())
+            return await act(session, await cli_actor(session, by), SystemClock().now())
 
     checked = run(_run())
     if checked.outcome == Outcome.ALREADY_SENT:
@@ -88,9 +85,7 @@ def add_check_commands(app: typer.Typer, kind: ItemKind) -> None:
             kind,
             number,
             by,
-            lambda s, who, label, now: sharing.approve(
-                s, kind, number, now=now, by=who, actor=label
-            ),
+            lambda s, actor, now: lead_actions.approve(s, actor, kind, number, now=now),
         )
 
     @app.command(
@@ -108,9 +103,7 @@ def add_check_commands(app: typer.Typer, kind: ItemKind) -> None:
             kind,
             number,
             by,
-            lambda s, who, label, now: sharing.redact(
-                s, kind, number, text, now=now, by=who, actor=label
-            ),
+            lambda s, actor, now: lead_actions.redact(s, actor, kind, number, text, now=now),
         )
 
     @app.command(
@@ -126,9 +119,7 @@ def add_check_commands(app: typer.Typer, kind: ItemKind) -> None:
             kind,
             number,
             by,
-            lambda s, who, label, now: sharing.hide(
-                s, kind, number, reason, now=now, by=who, actor=label
-            ),
+            lambda s, actor, now: lead_actions.hide(s, actor, kind, number, reason, now=now),
         )
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.clock import SystemClock
-from flows.closing import close_project, reopen_project
+from flows import lead_actions
 from flows.i18n import format_day
 from storage.audit import project_audit
 from storage.db import transaction
@@ -18,7 +18,7 @@ from storage.errors import InvalidInput
 from storage.models import Contributor
 from storage.projects import find_project
 
-from .common import BY_HELP, acting_lead, database, print_json, reports_errors, run
+from .common import BY_HELP, cli_actor, database, print_json, reports_errors, run
 
 
 def parse_day(text: str) -> date:
@@ -42,10 +42,8 @@ def close_command(
 
     async def _close() -> str:
         async with database() as sessions, transaction(sessions) as session:
-            project = await find_project(session, code)
-            actor = await acting_lead(session, project, by)
-            reached = await close_project(
-                session, project, review_on=day, now=SystemClock().now(), actor=actor.label
+            project, reached = await lead_actions.close_project(
+                session, await cli_actor(session, by), code, review_on=day, now=SystemClock().now()
             )
             return (
                 f"Closed {project.code}; thanking {reached} members. The leads will be reminded "
@@ -66,10 +64,8 @@ def reopen_command(
 
     async def _reopen() -> str:
         async with database() as sessions, transaction(sessions) as session:
-            project = await find_project(session, code)
-            actor = await acting_lead(session, project, by)
-            reached = await reopen_project(
-                session, project, reason=reason, now=SystemClock().now(), actor=actor.label
+            project, reached = await lead_actions.reopen_project(
+                session, await cli_actor(session, by), code, reason=reason, now=SystemClock().now()
             )
             return f"Reopened {project.code}; telling {reached} people why."
 

@@ -9,18 +9,16 @@ import json
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from flows.lead_actions import Actor
 from storage.contributors import find_contributor
 from storage.db import create_engine, session_factory
 from storage.errors import InvalidInput, NotFound
-from storage.memberships import led_project_ids
 from storage.migrate import DatabaseNotReady, prepare
-from storage.models import Project
 
 from ..settings import Settings
 
@@ -81,25 +79,18 @@ def note(message: str) -> None:
 BY_HELP = "Who is acting: your contributor id or email as a lead (else your login name)."
 
 
-@dataclass(frozen=True)
-class Actor:
-    label: str  # as the audit log shows it: "contributor:3" or "cli:<login name>"
-    contributor_id: int | None = None
-
-
 def login_actor() -> Actor:
     try:
-        return Actor(f"cli:{getpass.getuser()}")
+        login = getpass.getuser()
     except (OSError, KeyError):  # no login name to be had (some containers)
-        return Actor("cli")
+        return Actor("cli", named="cli")
+    return Actor(f"cli:{login}", named=login)
 
 
-async def acting_lead(session: AsyncSession, project: Project, by: str | None) -> Actor:
-    """The lead named by ``--by``, refused unless they may act for the project as a lead
-    (a lead who left it may not); else the login."""
+async def cli_actor(session: AsyncSession, by: str | None) -> Actor:
+    """The lead named by ``--by`` (the action refuses them unless they may act as a lead of
+    its project), else whoever is logged in."""
     if not by:
         return login_actor()
     person = await find_contributor(session, by)
-    if project.id not in await led_project_ids(session, person.id):
-        raise InvalidInput(f"{by} is not a lead of {project.code}")
-    return Actor(f"contributor:{person.id}", person.id)
+    return Actor.lead(person.id, named=by)

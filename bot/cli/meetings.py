@@ -5,13 +5,11 @@ from __future__ import annotations
 import typer
 
 from bot.clock import SystemClock
+from flows import lead_actions
 from flows.i18n import format_when
-from flows.times import local_time
-from flows.windows import add_project_meeting, extend_comment_window, open_comment_window
 from storage.db import transaction
-from storage.projects import find_project
 
-from .common import BY_HELP, acting_lead, database, print_json, reports_errors, run
+from .common import BY_HELP, cli_actor, database, print_json, reports_errors, run
 
 meeting_app = typer.Typer(help="Meetings: members are invited; comments open after.")
 window_app = typer.Typer(help="Comment windows: open one by hand, or extend one.")
@@ -32,23 +30,20 @@ def add_meeting(
 
     async def _add() -> dict[str, object]:
         async with database() as sessions, transaction(sessions) as session:
-            project = await find_project(session, code)
-            starts_at = local_time(at, project.time_zone)
-            actor = await acting_lead(session, project, by)
-            meeting, reached = await add_project_meeting(
+            project, meeting, reached = await lead_actions.add_meeting(
                 session,
-                project,
-                starts_at=starts_at,
+                await cli_actor(session, by),
+                code,
+                starts=at,
                 minutes=minutes,
                 place=place,
                 window_days=window_days,
                 now=SystemClock().now(),
-                actor=actor.label,
             )
             return {
                 "project": project.code,
                 "meeting": meeting.id,
-                "starts": format_when(starts_at, "en", project.time_zone),
+                "starts": format_when(meeting.starts_at, "en", project.time_zone),
                 "window_days": meeting.window_days,
                 "invited": reached,
             }
@@ -74,10 +69,8 @@ def open_window_command(
 
     async def _open() -> str:
         async with database() as sessions, transaction(sessions) as session:
-            project = await find_project(session, code)
-            actor = await acting_lead(session, project, by)
-            window = await open_comment_window(
-                session, project, now=SystemClock().now(), days=days, actor=actor.label
+            project, window = await lead_actions.open_window(
+                session, await cli_actor(session, by), code, days=days, now=SystemClock().now()
             )
             closes = format_when(window.closes_at, "en", project.time_zone)
             return f"Comments on {project.code} are open until {closes}."
@@ -97,16 +90,13 @@ def extend_window_command(
 
     async def _extend() -> str:
         async with database() as sessions, transaction(sessions) as session:
-            project = await find_project(session, code)
-            actor = await acting_lead(session, project, by)
-            window = await extend_comment_window(
+            project, window = await lead_actions.extend_window(
                 session,
-                project,
-                until=local_time(until, project.time_zone),
+                await cli_actor(session, by),
+                code,
+                until=until,
                 reason=reason,
                 now=SystemClock().now(),
-                extended_by=actor.contributor_id,
-                actor=actor.label,
             )
             closes = format_when(window.closes_at, "en", project.time_zone)
             return f"Comments on {project.code} now close on {closes}. Everyone is being told why."

@@ -6,10 +6,10 @@ import typer
 from sqlalchemy import select
 
 from bot.clock import SystemClock
+from flows import lead_actions
 from flows.briefs import formats_lacking
 from flows.i18n import parse_language
 from flows.membership import invite_members
-from flows.sharing import set_sharing
 from storage.briefs import latest_brief
 from storage.contributors import find_contributor
 from storage.db import transaction
@@ -18,7 +18,16 @@ from storage.models import Contributor, LeadKind, Sharing
 from storage.projects import create_project, find_project, list_projects
 
 from .briefs import lacking_lines
-from .common import database, login_actor, note, print_json, reports_errors, run
+from .common import (
+    BY_HELP,
+    cli_actor,
+    database,
+    login_actor,
+    note,
+    print_json,
+    reports_errors,
+    run,
+)
 
 app = typer.Typer(help="Projects, their leads and members.", no_args_is_help=True)
 
@@ -100,15 +109,15 @@ def create(
 def update_command(
     code: str = typer.Argument(..., help="The project code."),
     sharing: str = typer.Option(..., "--sharing", help=SHARING_HELP),
+    by: str = typer.Option(None, "--by", help=BY_HELP),
 ) -> None:
     """Change how a project shares what people send, from now on."""
     mode = _sharing(sharing)
 
     async def _update() -> tuple[str, int]:
         async with database() as sessions, transaction(sessions) as session:
-            project = await find_project(session, code)
-            waiting = await set_sharing(
-                session, project, mode, now=SystemClock().now(), actor=login_actor().label
+            project, waiting = await lead_actions.set_sharing(
+                session, await cli_actor(session, by), code, mode, now=SystemClock().now()
             )
             return project.code, waiting
 

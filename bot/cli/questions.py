@@ -5,18 +5,18 @@ from __future__ import annotations
 import typer
 
 from bot.clock import SystemClock
-from flows.questions import answer_question, ask_group
-from flows.responses import STATUS_CHOICES, respond_to_comment, status_from_word
+from flows import lead_actions
+from flows.responses import STATUS_CHOICES, status_from_word
 from storage.checks import ItemKind
-from storage.comments import find_comment, project_comments
+from storage.comments import project_comments
 from storage.db import transaction
 from storage.errors import InvalidInput
-from storage.models import Contributor, Project, QuestionDirection
+from storage.models import Contributor, QuestionDirection
 from storage.projects import find_project
-from storage.questions import answers_to, find_question, project_questions, responses_to
+from storage.questions import answers_to, project_questions, responses_to
 
 from .checks import add_check_commands, print_waiting, waiting_rows
-from .common import BY_HELP, acting_lead, database, print_json, reports_errors, run
+from .common import BY_HELP, cli_actor, database, print_json, reports_errors, run
 
 question_app = typer.Typer(help="Questions: ask the group, answer in writing, list, check.")
 comment_app = typer.Typer(help="Comments on a project: list, check before sharing, respond.")
@@ -35,15 +35,8 @@ def ask(
 
     async def _ask() -> tuple[int, int]:
         async with database() as sessions, transaction(sessions) as session:
-            project = await find_project(session, code)
-            actor = await acting_lead(session, project, by)
-            question, reached = await ask_group(
-                session,
-                project,
-                text,
-                now=SystemClock().now(),
-                asked_by=actor.contributor_id,
-                actor=actor.label,
+            question, reached = await lead_actions.ask_group(
+                session, await cli_actor(session, by), code, text, now=SystemClock().now()
             )
             return question.id, reached
 
@@ -62,18 +55,10 @@ def answer(
 
     async def _answer() -> int:
         async with database() as sessions, transaction(sessions) as session:
-            question = await find_question(session, question_id)
-            project = await session.get(Project, question.project_id)
-            assert project is not None
-            actor = await acting_lead(session, project, by)
-            return await answer_question(
-                session,
-                question,
-                text,
-                now=SystemClock().now(),
-                answered_by=actor.contributor_id,
-                actor=actor.label,
+            _, reached = await lead_actions.answer_question(
+                session, await cli_actor(session, by), question_id, text, now=SystemClock().now()
             )
+            return reached
 
     reached = run(_answer())
     typer.echo(f"The answer to question {question_id} is going to {reached} members.")
@@ -215,18 +200,13 @@ def respond(
 
     async def _respond() -> tuple[str, bool]:
         async with database() as sessions, transaction(sessions) as session:
-            comment = await find_comment(session, comment_id)
-            project = await session.get(Project, comment.project_id)
-            assert project is not None
-            actor = await acting_lead(session, project, by)
-            told = await respond_to_comment(
+            project, _, told = await lead_actions.respond_to_comment(
                 session,
-                comment,
+                await cli_actor(session, by),
+                comment_id,
                 decided,
                 reason,
                 now=SystemClock().now(),
-                responded_by=actor.contributor_id,
-                actor=actor.label,
             )
             return project.code, told
 

@@ -1,35 +1,49 @@
-"""The checking words over the channels: a lead's APPROVE and HIDE, an author's WITHDRAW
-and NAME ME with a number, each done by the same flow function as the command line and
-confirmed to the person who sent the word."""
+"""Lead words over the channels that are confirmed to whoever sent them: a lead's RESPOND,
+APPROVE and HIDE (through :mod:`flows.lead_actions`, as from the command line), and an
+author's WITHDRAW and NAME ME with a number."""
 
 from __future__ import annotations
 
 from storage.checks import find_item, project_of
-from storage.models import Project
+from storage.models import Project, ResponseStatus
 
-from . import sharing, sharing_texts
+from . import lead_actions, sharing, sharing_texts
 from .context import Exchange
 from .effects import LeadCheck, NameOne, Withdraw
+from .lead_actions import Actor
 from .outbound import Message
+from .responses import confirmation_text
+
+
+async def respond_over_channel(
+    exchange: Exchange, comment_id: int, status: ResponseStatus, reason: str | None
+) -> None:
+    """A lead's RESPOND: stored and passed on as from the CLI, then confirmed to the lead."""
+    project, comment, told = await lead_actions.respond_to_comment(
+        exchange.session,
+        Actor.lead(exchange.contributor.id),
+        comment_id,
+        status,
+        reason,
+        now=exchange.now,
+    )
+    await exchange.reply(
+        "responded",
+        lambda reader: Message(confirmation_text(reader.t, project, comment, told)),
+        project=project,
+    )
 
 
 async def check_over_channel(exchange: Exchange, effect: LeadCheck | Withdraw | NameOne) -> None:
     session, person, now = exchange.session, exchange.contributor, exchange.now
+    lead = Actor.lead(person.id)
     match effect:
         case LeadCheck(kind, number, None):
-            checked = await sharing.approve(
-                session, kind, number, now=now, by=person.id, actor=f"contributor:{person.id}"
+            checked = await lead_actions.approve(
+                session, Actor.lead(person.id), kind, number, now=now
             )
         case LeadCheck(kind, number, reason):
-            checked = await sharing.hide(
-                session,
-                kind,
-                number,
-                reason or "",
-                now=now,
-                by=person.id,
-                actor=f"contributor:{person.id}",
-            )
+            checked = await lead_actions.hide(session, lead, kind, number, reason or "", now=now)
         case Withdraw(kind, number):
             checked = await sharing.withdraw(session, kind, number, person, now)
             await exchange.reply(

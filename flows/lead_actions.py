@@ -1,0 +1,270 @@
+"""Every action a lead takes, once, for every way a lead reaches us: the command line, the
+lead words over the channels and (next) the web workspace. Each function takes who acts and
+what they ask for, finds what it is about, checks that the actor may act there as a lead and
+calls the flow that does it. The adapters only read the input and write the answer, so a
+rule is never written twice.
+
+The rule for acting as a lead is the one the channels have always had: a lead of the project
+who is a member of it now. The operator at the command line, with no ``--by``, may act on
+any project; the audit log keeps their login name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.checks import ItemKind
+from storage.comments import find_comment
+from storage.errors import InvalidInput
+from storage.memberships import led_project_ids
+from storage.models import (
+    Comment,
+    CommentWindow,
+    Meeting,
+    Project,
+    Question,
+    ResponseStatus,
+    Sharing,
+)
+from storage.projects import find_project
+from storage.questions import find_question
+
+from . import briefs, closing, questions, responses, sharing, windows
+from .sharing_outcome import Checked
+from .times import local_time
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a lead (``contributor_id``), or the operator at the command line (None)."""
+
+    label: str  # as the audit log shows it: "contributor:3" or "cli:<login name>"
+    contributor_id: int | None = None
+    # How a refusal names them: what the operator typed after --by, or "contributor 3".
+    named: str = ""
+
+    @classmethod
+    def lead(cls, contributor_id: int, named: str | None = None) -> Actor:
+        return cls(
+            f"contributor:{contributor_id}",
+            contributor_id,
+            named or f"contributor {contributor_id}",
+        )
+
+
+async def authorise(session: AsyncSession, project: Project, actor: Actor) -> None:
+    """Refuse an actor who may not act as a lead of the project."""
+    if actor.contributor_id is None:
+        return
+    if project.id not in await led_project_ids(session, actor.contributor_id):
+        raise InvalidInput(f"{actor.named} is not a lead of {project.code}")
+
+
+async def led_project(session: AsyncSession, actor: Actor, code: str) -> Project:
+    """The project with this code, for an actor who may lead it."""
+    project = await find_project(session, code)
+    await authorise(session, project, actor)
+    return project
+
+
+async def _project_of(session: AsyncSession, actor: Actor, project_id: int) -> Project:
+    project = await session.get(Project, project_id)
+    assert project is not None  # ids come from rows with a foreign key to it
+    await authorise(session, project, actor)
+    return project
+
+
+# The brief, meetings and comment windows
+
+
+async def publish_brief(
+    session: AsyncSession,
+    actor: Actor,
+    code: str,
+    *,
+    text: str,
+    summary: str | None,
+    note: str | None,
+    alt_formats: dict[str, str],
+    now: datetime,
+) -> tuple[Project, briefs.PublishedBrief]:
+    project = await led_project(session, actor, code)
+    published = await briefs.publish_brief(
+        session,
+        project,
+        text=text,
+        summary=summary,
+        note=note,
+        alt_formats=alt_formats,
+        now=now,
+        published_by=actor.contributor_id,
+        actor=actor.label,
+    )
+    return project, published
+
+
+async def add_meeting(
+    session: AsyncSession,
+    actor: Actor,
+    code: str,
+    *,
+    starts: str,
+    minutes: int,
+    place: str | None,
+    window_days: int | None,
+    now: datetime,
+) -> tuple[Project, Meeting, int]:
+    """``starts`` is 'YYYY-MM-DD HH:MM' in the project's time zone."""
+    project = await led_project(session, actor, code)
+    meeting, reached = await windows.add_project_meeting(
+        session,
+        project,
+        starts_at=local_time(starts, project.time_zone),
+        minutes=minutes,
+        place=place,
+        window_days=window_days,
+        now=now,
+        actor=actor.label,
+    )
+    return project, meeting, reached
+
+
+async def open_window(
+    session: AsyncSession, actor: Actor, code: str, *, days: int | None, now: datetime
+) -> tuple[Project, CommentWindow]:
+    project = await led_project(session, actor, code)
+    window = await windows.open_comment_window(
+        session, project, now=now, days=days, actor=actor.label
+    )
+    return project, window
+
+
+async def extend_window(
+    session: AsyncSession,
+    actor: Actor,
+    code: str,
+    *,
+    until: datetime | str,
+    reason: str,
+    now: datetime,
+) -> tuple[Project, CommentWindow]:
+    """``until`` as a moment, or as 'YYYY-MM-DD HH:MM' in the project's time zone."""
+    project = await led_project(session, actor, code)
+    window = await windows.extend_comment_window(
+        session,
+        project,
+        until=local_time(until, project.time_zone) if isinstance(until, str) else until,
+        reason=reason,
+        now=now,
+        extended_by=actor.contributor_id,
+        actor=actor.label,
+    )
+    return project, window
+
+
+# Questions and responses
+
+
+async def ask_group(
+    session: AsyncSession, actor: Actor, code: str, text: str, *, now: datetime
+) -> tuple[Question, int]:
+    project = await led_project(session, actor, code)
+    return await questions.ask_group(
+        session, project, text, now=now, asked_by=actor.contributor_id, actor=actor.label
+    )
+
+
+async def answer_question(
+    session: AsyncSession, actor: Actor, question_id: int, text: str, *, now: datetime
+) -> tuple[Project, int]:
+    question = await find_question(session, question_id)
+    project = await _project_of(session, actor, question.project_id)
+    reached = await questions.answer_question(
+        session, question, text, now=now, answered_by=actor.contributor_id, actor=actor.label
+    )
+    return project, reached
+
+
+async def respond_to_comment(
+    session: AsyncSession,
+    actor: Actor,
+    comment_id: int,
+    status: ResponseStatus,
+    reason: str | None,
+    *,
+    now: datetime,
+) -> tuple[Project, Comment, bool]:
+    comment = await find_comment(session, comment_id)
+    project = await _project_of(session, actor, comment.project_id)
+    told = await responses.respond_to_comment(
+        session,
+        comment,
+        status,
+        reason,
+        now=now,
+        responded_by=actor.contributor_id,
+        actor=actor.label,
+    )
+    return project, comment, told
+
+
+# Checking before sharing (flows.sharing refuses an item outside the actor's projects as
+# not found, so numbers of other projects give nothing away)
+
+
+async def approve(
+    session: AsyncSession, actor: Actor, kind: ItemKind, number: int, *, now: datetime
+) -> Checked:
+    return await sharing.approve(
+        session, kind, number, now=now, by=actor.contributor_id, actor=actor.label
+    )
+
+
+async def redact(
+    session: AsyncSession, actor: Actor, kind: ItemKind, number: int, text: str, *, now: datetime
+) -> Checked:
+    return await sharing.redact(
+        session, kind, number, text, now=now, by=actor.contributor_id, actor=actor.label
+    )
+
+
+async def hide(
+    session: AsyncSession, actor: Actor, kind: ItemKind, number: int, reason: str, *, now: datetime
+) -> Checked:
+    return await sharing.hide(
+        session, kind, number, reason, now=now, by=actor.contributor_id, actor=actor.label
+    )
+
+
+async def set_sharing(
+    session: AsyncSession, actor: Actor, code: str, mode: Sharing, *, now: datetime
+) -> tuple[Project, int]:
+    project = await led_project(session, actor, code)
+    waiting = await sharing.set_sharing(session, project, mode, now=now, actor=actor.label)
+    return project, waiting
+
+
+# The end of a project
+
+
+async def close_project(
+    session: AsyncSession, actor: Actor, code: str, *, review_on: date, now: datetime
+) -> tuple[Project, int]:
+    project = await led_project(session, actor, code)
+    reached = await closing.close_project(
+        session, project, review_on=review_on, now=now, actor=actor.label
+    )
+    return project, reached
+
+
+async def reopen_project(
+    session: AsyncSession, actor: Actor, code: str, *, reason: str, now: datetime
+) -> tuple[Project, int]:
+    project = await led_project(session, actor, code)
+    reached = await closing.reopen_project(
+        session, project, reason=reason, now=now, actor=actor.label
+    )
+    return project, reached
