@@ -228,6 +228,49 @@ def _title(record: Record) -> str:
     return f"Project record: {record.title} ({record.code}){version}"
 
 
+# At 40em and narrower (a phone, or a window zoomed to 200%) each table row becomes a block
+# with each cell's column name before it, so nothing scrolls sideways; the ARIA roles keep
+# the table's meaning for screen readers when its display changes.
+_STYLE = """
+body { font-family: Arial, Helvetica, sans-serif; font-size: 19px; line-height: 1.5;
+  color: #0b0c0c; background: #ffffff; margin: 16px; }
+.skip-link { position: absolute; left: -9999px; }
+.skip-link:focus { position: static; display: inline-block; padding: 4px 8px;
+  background: #ffdd00; color: #0b0c0c; outline: 3px solid #0b0c0c; }
+a:focus { outline: 3px solid #ffdd00; box-shadow: 0 0 0 6px #0b0c0c; }
+main:focus { outline: none; }
+table { border-collapse: collapse; margin-bottom: 1em; }
+caption { text-align: left; font-weight: bold; padding: 4px 0; }
+th, td { border: 1px solid #505a5f; padding: 4px 8px; text-align: left; vertical-align: top;
+  overflow-wrap: anywhere; }
+@media (max-width: 40em) {
+  table, caption, tbody, tr, td { display: block; width: auto; }
+  thead { position: absolute; left: -9999px; }
+  tr { border: 1px solid #505a5f; margin-bottom: 8px; }
+  td { border: none; border-bottom: 1px solid #b1b4b6; }
+  td::before { content: attr(data-label) ": "; font-weight: bold; }
+}
+"""
+
+
+def _html_table(caption: str, headers: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f'<th scope="col" role="columnheader">{html.escape(h)}</th>' for h in headers)
+    lines = "\n".join(
+        '<tr role="row">'
+        + "".join(
+            f'<td role="cell" data-label="{html.escape(label)}">{html.escape(cell)}</td>'
+            for label, cell in zip(headers, row, strict=True)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        f'<table role="table">\n<caption>{html.escape(caption)}</caption>\n'
+        f'<thead role="rowgroup"><tr role="row">{head}</tr></thead>\n'
+        f'<tbody role="rowgroup">\n{lines}\n</tbody>\n</table>'
+    )
+
+
 def to_html(record: Record) -> str:
     body = [f"<h1>{html.escape(_title(record))}</h1>", f"<p>{html.escape(_status(record))}</p>"]
     for heading, sentence, table in sections(record):
@@ -235,28 +278,14 @@ def to_html(record: Record) -> str:
         if sentence:
             body.append(f"<p>{html.escape(sentence)}</p>")
         if table:
-            caption, headers, rows = table
-            head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
-            lines = "\n".join(
-                "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
-                for row in rows
-            )
-            body.append(
-                f"<table>\n<caption>{html.escape(caption)}</caption>\n"
-                f"<thead><tr>{head}</tr></thead>\n<tbody>\n{lines}\n</tbody>\n</table>"
-            )
+            body.append(_html_table(*table))
     return (
         '<!DOCTYPE html>\n<html lang="en" dir="ltr">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(_title(record))}</title>\n"
-        "<style>\n"
-        "body { font-family: Arial, Helvetica, sans-serif; font-size: 19px; line-height: 1.5;"
-        " color: #0b0c0c; background: #ffffff; margin: 16px; }\n"
-        "table { border-collapse: collapse; margin-bottom: 1em; }\n"
-        "caption { text-align: left; font-weight: bold; padding: 4px 0; }\n"
-        "th, td { border: 1px solid #505a5f; padding: 4px 8px; text-align: left;"
-        " vertical-align: top; }\n"
-        "</style>\n</head>\n<body>\n<main>\n" + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
+        f"<style>{_STYLE}</style>\n</head>\n<body>\n"
+        '<a class="skip-link" href="#main">Skip to the record</a>\n'
+        '<main id="main" tabindex="-1">\n' + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
     )
 
 

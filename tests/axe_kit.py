@@ -65,6 +65,17 @@ def require_axe() -> None:
 def axe_violations(pages: dict[str, str]) -> dict[str, list[Violation]]:
     """Run axe's default rules (WCAG 2 A and AA, best practices) on each named HTML page in
     one browser; returns each name's violations (an empty list for a page that passes)."""
+    return _in_chromium(pages)
+
+
+def layouts(pages: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """How each named page lays out in Chromium: ``overflow`` maps a window width in CSS
+    pixels ("320", and "640" for 200% zoom) to how far the page scrolls sideways there, and
+    ``first_tab`` is the text of what the first Tab key press reaches."""
+    return _in_chromium(pages, "--layout")
+
+
+def _in_chromium(pages: dict[str, str], *options: str) -> dict[str, Any]:
     require_axe()
     with tempfile.TemporaryDirectory(prefix="coproduce-axe-") as folder:
         files = {}
@@ -73,7 +84,7 @@ def axe_violations(pages: dict[str, str]) -> dict[str, list[Violation]]:
             path.write_text(page, encoding="utf-8")
             files[str(path)] = name
         result = subprocess.run(
-            ["node", str(CHECK_SCRIPT), *files],
+            ["node", str(CHECK_SCRIPT), *options, *files],
             capture_output=True,
             text=True,
             timeout=CHECK_TIMEOUT_SECONDS,

@@ -22,7 +22,7 @@ from storage.db import transaction
 from storage.memberships import join
 from storage.models import Comment, LeadKind, Question, ResponseStatus, Sharing
 from storage.projects import create_project, find_project
-from tests.axe_kit import axe_violations, describe
+from tests.axe_kit import axe_violations, describe, layouts
 from tests.helpers import add_person
 from tests.test_cli import _ok, coproduce
 
@@ -141,10 +141,25 @@ async def test_the_page_is_accessible_and_says_met_or_not_in_words(bot) -> None:
     record = await record_of(bot)
     page = render(record, "html")
     assert '<html lang="en"' in page and "<h1>Project record: Home care (CARE1)</h1>" in page
-    assert '<th scope="col">Criterion</th>' in page
-    assert "<td>Not met</td>" in page and "<td>Met</td>" in page
+    assert '<th scope="col" role="columnheader">Criterion</th>' in page
+    assert ">Not met</td>" in page and ">Met</td>" in page
     assert "Half term" in page and "The visits are often late." in page
     violations = {name: found for name, found in axe_violations({"record": page}).items() if found}
+    assert violations == {}, describe(violations)
+
+
+async def test_the_page_reflows_at_320_pixels_and_200_percent_and_starts_with_a_skip_link(
+    bot,
+) -> None:
+    await run_project(bot, two_leads=True, respond=True, review=True)
+    pages = {
+        "public": render(await record_of(bot), "html"),
+        "leads": render(await record_of(bot, for_leads=True), "html"),
+    }
+    for name, found in layouts(pages).items():
+        assert found["overflow"] == {"320": 0, "640": 0}, name
+        assert found["first_tab"] == "Skip to the record", name
+    violations = {name: found for name, found in axe_violations(pages).items() if found}
     assert violations == {}, describe(violations)
 
 

@@ -1,12 +1,17 @@
 // Check HTML files with axe-core in headless Chromium.
 //
 //   node tests/axe/check.mjs one.html two.html
+//   node tests/axe/check.mjs --layout one.html two.html
 //
 // Prints one JSON object: each file (as given) -> its axe violations (id, impact, help,
 // helpUrl, and for each node its html, target and failureSummary). axe runs its default rule
 // set: WCAG 2.x A and AA plus best practices. Violations are the caller's to judge, so the
 // exit status is 0 whenever every file was checked; it is 2 only when the tool itself failed
 // (no browser, a file that cannot be read, axe not loaded), with the reason on stderr.
+//
+// With --layout, each file instead maps to how it lays out: for a window 320 CSS pixels wide
+// and one of 640 (a 1280-pixel window at 200% zoom), how much wider than the window the page
+// is (0: no sideways scrolling), and the text of what the first Tab key press focuses.
 //
 // The browser is CHROMIUM_PATH, else /usr/bin/chromium. Every request other than the file
 // itself is refused, so a page can never reach the network or wait on it.
@@ -50,8 +55,34 @@ async function check(page, file) {
   }));
 }
 
-async function main(files) {
-  if (files.length === 0) throw new Error("usage: node check.mjs FILE.html [FILE.html ...]");
+// The widths to lay a page out at, in CSS pixels: WCAG's reflow width, and 200% zoom.
+const WIDTHS = [320, 640];
+
+async function layout(context, file) {
+  const url = pathToFileURL(path.resolve(file)).href;
+  const found = { overflow: {}, first_tab: null };
+  for (const width of WIDTHS) {
+    const page = await context.newPage();
+    await page.setViewportSize({ width, height: 800 });
+    await page.goto(url, { waitUntil: "load" });
+    found.overflow[width] = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    if (found.first_tab === null) {
+      await page.keyboard.press("Tab");
+      found.first_tab = await page.evaluate(() => document.activeElement.textContent.trim());
+    }
+    await page.close();
+  }
+  return found;
+}
+
+async function main(args) {
+  const measureLayout = args[0] === "--layout";
+  const files = measureLayout ? args.slice(1) : args;
+  if (files.length === 0) {
+    throw new Error("usage: node check.mjs [--layout] FILE.html [FILE.html ...]");
+  }
   for (const file of files) {
     if (!existsSync(file)) throw new Error(`no such file: ${file}`);
   }
@@ -69,8 +100,12 @@ async function main(files) {
     await context.route("**/*", (route) =>
       route.request().url().startsWith("file:") ? route.continue() : route.abort(),
     );
-    const page = await context.newPage();
     const found = {};
+    if (measureLayout) {
+      for (const file of files) found[file] = await layout(context, file);
+      return found;
+    }
+    const page = await context.newPage();
     for (const file of files) {
       found[file] = await check(page, file);
     }
