@@ -16,13 +16,19 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from channels.base import AccessNeed
+from storage import leads
+from storage.briefs import latest_brief
 from storage.checks import ItemKind
 from storage.comments import find_comment
+from storage.contributors import find_contributor, list_contributors
 from storage.errors import InvalidInput
 from storage.memberships import led_project_ids
 from storage.models import (
     Comment,
     CommentWindow,
+    Contributor,
+    LeadKind,
     Meeting,
     Project,
     Question,
@@ -32,7 +38,7 @@ from storage.models import (
 from storage.projects import find_project
 from storage.questions import find_question
 
-from . import briefs, closing, questions, responses, sharing, windows
+from . import briefs, closing, membership, questions, responses, sharing, windows
 from .sharing_outcome import Checked
 from .times import local_time
 
@@ -163,6 +169,57 @@ async def extend_window(
         actor=actor.label,
     )
     return project, window
+
+
+# Members and leads
+
+
+@dataclass(frozen=True)
+class Invited:
+    project: Project
+    added: tuple[int, ...]
+    already: tuple[int, ...]
+    # Members just invited who need a format the newest brief lacks, by format.
+    lacking: dict[AccessNeed, int]
+
+
+async def add_members(
+    session: AsyncSession, actor: Actor, code: str, people: list[str] | None, *, now: datetime
+) -> Invited:
+    """Invite contributors (ids or emails; None: every contributor) to the project."""
+    project = await led_project(session, actor, code)
+    if people is None:
+        found = list(await list_contributors(session))
+    else:
+        found = [await find_contributor(session, reference) for reference in people]
+    added, already = await membership.invite_members(
+        session, project, found, now, actor=actor.label
+    )
+    brief = await latest_brief(session, project.id)
+    new = set(added)  # a set: inviting everyone may be thousands
+    needs = [person.access_needs for person in found if person.id in new]
+    lacking = briefs.formats_lacking(brief, needs) if brief else {}
+    return Invited(project, tuple(added), tuple(already), lacking)
+
+
+async def change_leads(
+    session: AsyncSession,
+    actor: Actor,
+    code: str,
+    person: str,
+    *,
+    kind: LeadKind | None,
+    now: datetime,
+) -> tuple[Project, Contributor, list[LeadKind]]:
+    """Make someone (an id or email) a lead of that kind, or, with no kind, no longer a lead;
+    returns the kinds of lead the project has after it."""
+    project = await led_project(session, actor, code)
+    lead = await find_contributor(session, person)
+    if kind is None:
+        await leads.remove_lead(session, project, lead, now=now, actor=actor.label)
+    else:
+        await leads.add_lead(session, project, lead, kind, now=now, actor=actor.label)
+    return project, lead, [row.kind for row in await leads.project_leads(session, project.id)]
 
 
 # Questions and responses

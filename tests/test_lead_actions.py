@@ -20,7 +20,10 @@ from storage.models import (
     AuditEntry,
     Comment,
     CommentWindow,
+    LeadKind,
     Meeting,
+    Membership,
+    ProjectLead,
     Question,
     ResponseStatus,
     Sharing,
@@ -50,6 +53,13 @@ ACTIONS = {
         s, a, ItemKind.COMMENT, 1, "Edited", now=n
     ),
     "change sharing": lambda s, a, n: lead_actions.set_sharing(s, a, "CARE1", Sharing.OPEN, now=n),
+    "invite members": lambda s, a, n: lead_actions.add_members(s, a, "CARE1", ["3"], now=n),
+    "add a lead": lambda s, a, n: lead_actions.change_leads(
+        s, a, "CARE1", "2", kind=LeadKind.CONTRIBUTOR, now=n
+    ),
+    "remove a lead": lambda s, a, n: lead_actions.change_leads(
+        s, a, "CARE1", "1", kind=None, now=n
+    ),
     "close the project": lambda s, a, n: lead_actions.close_project(
         s, a, "CARE1", review_on=date(2027, 6, 1), now=n
     ),
@@ -83,7 +93,14 @@ async def counts(bot) -> tuple[int, ...]:
         return tuple(
             [
                 await session.scalar(select(func.count()).select_from(model))
-                for model in (AuditEntry, Meeting, CommentWindow, Question)
+                for model in (
+                    AuditEntry,
+                    Meeting,
+                    CommentWindow,
+                    Question,
+                    Membership,
+                    ProjectLead,
+                )
             ]
         )
 

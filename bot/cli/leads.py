@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import SystemClock
-from storage.contributors import find_contributor
+from flows import lead_actions
 from storage.db import transaction
-from storage.leads import add_lead, project_leads, remove_lead
-from storage.models import Contributor, LeadKind, Project
-from storage.projects import find_project
+from storage.models import LeadKind
 
 from .common import database, login_actor, note, reports_errors, run
 
@@ -33,12 +28,7 @@ def add_lead_command(
     """Make a contributor a lead of a project (and a member, if they are not one)."""
     kind = LeadKind.CONTRIBUTOR if joint else LeadKind.STAFF
 
-    async def add(session: AsyncSession, project: Project, lead: Contributor) -> None:
-        await add_lead(
-            session, project, lead, kind, now=SystemClock().now(), actor=login_actor().label
-        )
-
-    project_code, lead_id, kinds = run(_change_leads(code, person, add))
+    project_code, lead_id, kinds = run(_change_leads(code, person, kind))
     what = "joint lead" if joint else "lead"
     typer.echo(f"Contributor {lead_id} is now a {what} of {project_code}.")
     _two_leads_note(kinds)
@@ -51,12 +41,7 @@ def remove_lead_command(
 ) -> None:
     """Take a lead's powers away; they stay a member. The last lead cannot be removed."""
 
-    async def remove(session: AsyncSession, project: Project, lead: Contributor) -> None:
-        await remove_lead(
-            session, project, lead, now=SystemClock().now(), actor=login_actor().label
-        )
-
-    project_code, lead_id, kinds = run(_change_leads(code, person, remove))
+    project_code, lead_id, kinds = run(_change_leads(code, person, None))
     typer.echo(
         f"Contributor {lead_id} no longer leads {project_code}; they stay a member "
         "unless they leave."
@@ -65,18 +50,15 @@ def remove_lead_command(
 
 
 async def _change_leads(
-    code: str,
-    person: str,
-    change: Callable[[AsyncSession, Project, Contributor], Awaitable[None]],
+    code: str, person: str, kind: LeadKind | None
 ) -> tuple[str, int, list[LeadKind]]:
-    """Make the change to the project's leads; the code, the person's id and the kinds of
-    lead the project has after it."""
+    """Make someone a lead of that kind (None: no longer a lead); the code, the person's id
+    and the kinds of lead the project has after it."""
     async with database() as sessions, transaction(sessions) as session:
-        project = await find_project(session, code)
-        lead = await find_contributor(session, person)
-        await change(session, project, lead)
-        leads = await project_leads(session, project.id)
-        return project.code, lead.id, [row.kind for row in leads]
+        project, lead, kinds = await lead_actions.change_leads(
+            session, login_actor(), code, person, kind=kind, now=SystemClock().now()
+        )
+        return project.code, lead.id, kinds
 
 
 def _two_leads_note(kinds: list[LeadKind]) -> None:

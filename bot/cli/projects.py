@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy import select
 
 from bot.clock import SystemClock
 from flows import lead_actions
-from flows.briefs import formats_lacking
 from flows.i18n import parse_language
-from flows.membership import invite_members
-from storage.briefs import latest_brief
 from storage.contributors import find_contributor
 from storage.db import transaction
 from storage.errors import InvalidInput
-from storage.models import Contributor, LeadKind, Sharing
-from storage.projects import create_project, find_project, list_projects
+from storage.models import LeadKind, Sharing
+from storage.projects import create_project, list_projects
 
 from .briefs import lacking_lines
 from .common import (
@@ -142,6 +138,7 @@ def add_members_command(
     code: str = typer.Argument(..., help="The project code."),
     contributors: list[str] = typer.Argument(None, help="Contributor ids or emails."),
     all_contributors: bool = typer.Option(False, "--all", help="Invite every contributor."),
+    by: str = typer.Option(None, "--by", help=BY_HELP),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Invite contributors to a project (all of them with --all); each is told, with the brief."""
@@ -149,38 +146,25 @@ def add_members_command(
     if all_contributors == bool(references):
         raise InvalidInput("name the contributors to add, or use --all (not both)")
 
-    async def _add() -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    async def _add() -> lead_actions.Invited:
         async with database() as sessions, transaction(sessions) as session:
-            project = await find_project(session, code)
-            if all_contributors:
-                people = list(
-                    (
-                        await session.scalars(
-                            select(Contributor)
-                            .where(Contributor.erased_at.is_(None))
-                            .order_by(Contributor.id)
-                        )
-                    ).all()
-                )
-            else:
-                people = [await find_contributor(session, ref) for ref in references]
-            added, already = await invite_members(
-                session, project, people, SystemClock().now(), actor=login_actor().label
+            return await lead_actions.add_members(
+                session,
+                await cli_actor(session, by),
+                code,
+                None if all_contributors else references,
+                now=SystemClock().now(),
             )
-            brief = await latest_brief(session, project.id)
-            new = set(added)  # a set: --all may invite thousands
-            invited = [person.access_needs for person in people if person.id in new]
-            lacking = formats_lacking(brief, invited) if brief else {}
-            return project.code, added, already, lacking
 
-    project_code, added, already, lacking = run(_add())
+    invited = run(_add())
+    project_code, added, already = invited.project.code, invited.added, invited.already
     if json_output:
         print_json(
             {
                 "project": project_code,
                 "added": list(added),
                 "already": list(already),
-                "missing_formats": {str(need): n for need, n in lacking.items()},
+                "missing_formats": {str(need): n for need, n in invited.lacking.items()},
             }
         )
         return
@@ -188,7 +172,7 @@ def add_members_command(
         f"Invited {len(added)} contributor{'s' if len(added) != 1 else ''} to {project_code}"
         + (f" ({len(already)} already in it)." if already else ".")
     )
-    for line in lacking_lines(lacking):
+    for line in lacking_lines(invited.lacking):
         note(line)
 
 
