@@ -4,8 +4,7 @@ author's WITHDRAW and NAME ME with a number."""
 
 from __future__ import annotations
 
-from storage.checks import find_item, project_of
-from storage.models import Project, ResponseStatus
+from storage.models import ResponseStatus
 
 from . import lead_actions, sharing, sharing_texts
 from .context import Exchange
@@ -55,9 +54,7 @@ async def check_over_channel(exchange: Exchange, effect: LeadCheck | Withdraw | 
             )
             return
         case NameOne(kind, number):
-            await sharing.name_one(session, kind, number, person, now)
-            item = await find_item(session, kind, number)
-            project = await session.get(Project, await project_of(session, item))
+            project = await sharing.name_one(session, kind, number, person, now)
             await exchange.reply(
                 "named",
                 lambda reader: Message(sharing_texts.named_one(reader.t, kind, number)),

@@ -281,17 +281,14 @@ async def send_to_each_lead(
     kind: str,
     render_for: Callable[[LeadKind], Render],
     now: datetime,
-    only: LeadKind | None = None,
 ) -> int:
-    """Queue a message to each lead who hears of the project (``only`` those of one kind),
-    rendered for the kind of lead: the team's leads may see what the contributors' leads may
-    not (the name of someone who chose not to be named)."""
+    """Queue a message to each lead who hears of the project, rendered for the kind of
+    lead: the team's leads may see what the contributors' leads may not (the name of
+    someone who chose not to be named)."""
     kinds = await lead_kinds(session, project.id)
     reached = 0
     for lead in await leads_of(session, project.id):
         lead_kind = kinds.get(lead.id, LeadKind.STAFF)
-        if only is not None and lead_kind != only:
-            continue
         reached += await send_to(
             session, lead, project, kind=kind, render=render_for(lead_kind), now=now
         )

@@ -109,9 +109,7 @@ async def find_for_lead(
     """The item and its project, for someone who may act as its lead (``by`` None: the
     operator at the command line). Anyone else is told only that it cannot be found, so
     numbers of other projects give nothing away."""
-    item = await find_item(session, kind, number)
-    project = await session.get(Project, await project_of(session, item))
-    assert project is not None
+    item, project = await _item_and_project(session, kind, number)
     if by is not None and project.id not in await led_project_ids(session, by):
         raise NotFound(f"no {kind} {number} in a project you lead")
     return item, project
@@ -192,10 +190,8 @@ async def hide(
     if not cleaned:
         raise InvalidInput("say why it is not shared; the person who wrote it is told")
     item, project = await find_for_lead(session, kind, number, by)
-    if item.check_state == CheckState.HIDDEN:
-        return Checked(kind, number, project, Outcome.ALREADY_HIDDEN, earlier=item.checked_at)
-    if item.check_state == CheckState.WITHDRAWN:
-        return Checked(kind, number, project, Outcome.ALREADY_WITHDRAWN, earlier=item.checked_at)
+    if item.check_state in _TAKEN_BACK:
+        return Checked(kind, number, project, _ALREADY[item.check_state], earlier=item.checked_at)
     went_out = await went_out_at(session, item)
     _mark(item, CheckState.HIDDEN, by, now)
     item.hide_reason = cleaned
@@ -215,18 +211,9 @@ async def withdraw(
     session: AsyncSession, kind: ItemKind, number: int, author: Contributor, now: datetime
 ) -> Checked:
     """The author takes back what they sent: it is not shared (again)."""
-    item = await find_item(session, kind, number)
-    if author_id(item) != author.id:
-        raise NotFound(f"no {kind} {number} of yours")
-    project = await session.get(Project, await project_of(session, item))
-    assert project is not None
-    if item.check_state in (CheckState.HIDDEN, CheckState.WITHDRAWN):
-        outcome = (
-            Outcome.ALREADY_HIDDEN
-            if item.check_state == CheckState.HIDDEN
-            else Outcome.ALREADY_WITHDRAWN
-        )
-        return Checked(kind, number, project, outcome, earlier=item.checked_at)
+    item, project = await _item_and_project(session, kind, number, author=author)
+    if item.check_state in _TAKEN_BACK:
+        return Checked(kind, number, project, _ALREADY[item.check_state], earlier=item.checked_at)
     went_out = await went_out_at(session, item)
     item.check_state = CheckState.WITHDRAWN
     item.checked_at = now
@@ -234,13 +221,32 @@ async def withdraw(
     return Checked(kind, number, project, Outcome.WITHDRAWN, went_out=went_out)
 
 
+# What a lead or author is told when the item was already checked.
+_ALREADY = {
+    CheckState.SHARED: Outcome.ALREADY_SHARED,
+    CheckState.HIDDEN: Outcome.ALREADY_HIDDEN,
+    CheckState.WITHDRAWN: Outcome.ALREADY_WITHDRAWN,
+}
+# Never shared again, whatever anyone does after.
+_TAKEN_BACK = (CheckState.HIDDEN, CheckState.WITHDRAWN)
+
+
+async def _item_and_project(
+    session: AsyncSession, kind: ItemKind, number: int, *, author: Contributor | None = None
+) -> tuple[Item, Project]:
+    """The item and its project; with ``author``, only if they sent it (to anyone else it
+    cannot be found)."""
+    item = await find_item(session, kind, number)
+    if author is not None and author_id(item) != author.id:
+        raise NotFound(f"no {kind} {number} of yours")
+    project = await session.get(Project, await project_of(session, item))
+    assert project is not None  # every item belongs to a project
+    return item, project
+
+
 async def _refusal(session: AsyncSession, item: Item, project: Project) -> Checked | None:
     kind = kind_of(item)
-    outcome = {
-        CheckState.SHARED: Outcome.ALREADY_SHARED,
-        CheckState.HIDDEN: Outcome.ALREADY_HIDDEN,
-        CheckState.WITHDRAWN: Outcome.ALREADY_WITHDRAWN,
-    }.get(item.check_state)
+    outcome = _ALREADY.get(item.check_state)
     if outcome is None:
         return None
     went_out = await went_out_at(session, item)
@@ -305,16 +311,14 @@ async def _audit(
 
 async def name_one(
     session: AsyncSession, kind: ItemKind, number: int, author: Contributor, now: datetime
-) -> None:
+) -> Project:
     """NAME ME with a number: the author's name goes with that one comment or question,
-    in what is shared from now on (what already went out stays as it went)."""
-    item = await find_item(session, kind, number)
-    if author_id(item) != author.id:
-        raise NotFound(f"no {kind} {number} of yours")
+    in what is shared from now on (what already went out stays as it went). Returns its
+    project."""
+    item, project = await _item_and_project(session, kind, number, author=author)
     item.is_named = True
-    project = await session.get(Project, await project_of(session, item))
-    assert project is not None
     await _audit(session, item, project, "name", f"contributor:{author.id}", now)
+    return project
 
 
 async def set_sharing(
