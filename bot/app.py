@@ -12,8 +12,8 @@ import logging
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.base import ChannelName, MalformedRequest, ProviderRequest
@@ -23,6 +23,7 @@ from storage.models import OutboxStatus
 from storage.outbox import flag_contact_point_of, record_delivery_report
 
 from .services import Services
+from .web import workspace_app
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,8 @@ def create_app(services: Services) -> Starlette:
             Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
             Route("/sms/inbound", sms_inbound, methods=["POST"]),
             Route("/sms/status", sms_status, methods=["POST"]),
+            Route("/lead", lambda request: RedirectResponse("/lead/", 308)),
+            Mount("/lead", app=workspace_app(services)),
         ],
         exception_handlers={BodyTooLarge: _too_large},
     )

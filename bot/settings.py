@@ -47,3 +47,5 @@ class Settings(BaseSettings):
     # Days the words of settled messages are kept (inbound, and sent or delivered outbound);
     # None keeps them. Comments, questions and answers are kept whatever this says.
     retention_days: PositiveInt | None = None
+    # How long a lead stays signed in to the web workspace.
+    session_hours: PositiveInt = 8

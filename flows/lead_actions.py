@@ -23,7 +23,7 @@ from storage.checks import ItemKind
 from storage.comments import find_comment
 from storage.contributors import find_contributor, list_contributors
 from storage.errors import InvalidInput
-from storage.memberships import led_project_ids
+from storage.memberships import lead_kinds, led_project_ids
 from storage.models import (
     Comment,
     CommentWindow,
@@ -61,12 +61,16 @@ class Actor:
         )
 
 
+class NotALead(InvalidInput):
+    """The actor may not act as a lead of that project (the web answers it as not found)."""
+
+
 async def authorise(session: AsyncSession, project: Project, actor: Actor) -> None:
     """Refuse an actor who may not act as a lead of the project."""
     if actor.contributor_id is None:
         return
     if project.id not in await led_project_ids(session, actor.contributor_id):
-        raise InvalidInput(f"{actor.named} is not a lead of {project.code}")
+        raise NotALead(f"{actor.named} is not a lead of {project.code}")
 
 
 async def led_project(session: AsyncSession, actor: Actor, code: str) -> Project:
@@ -74,6 +78,19 @@ async def led_project(session: AsyncSession, actor: Actor, code: str) -> Project
     project = await find_project(session, code)
     await authorise(session, project, actor)
     return project
+
+
+async def led_project_as(
+    session: AsyncSession, actor: Actor, code: str
+) -> tuple[Project, LeadKind]:
+    """The project, and whether the actor leads it from the team or as a contributor (which
+    decides what they may see: a contributor lead never sees who wrote an anonymous comment).
+    The operator sees as the team does."""
+    project = await led_project(session, actor, code)
+    if actor.contributor_id is None:
+        return project, LeadKind.STAFF
+    kinds = await lead_kinds(session, project.id)
+    return project, kinds.get(actor.contributor_id, LeadKind.CONTRIBUTOR)
 
 
 async def _project_of(session: AsyncSession, actor: Actor, project_id: int) -> Project:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import AuditEntry
@@ -37,3 +37,20 @@ async def project_audit(session: AsyncSession, project_id: int) -> list[AuditEnt
             )
         ).all()
     )
+
+
+async def project_audit_page(
+    session: AsyncSession, project_id: int, *, offset: int, limit: int
+) -> tuple[int, list[AuditEntry]]:
+    """How many entries the project has, and one page of them, newest first."""
+    total = await session.scalar(
+        select(func.count()).where(AuditEntry.project_id == project_id)
+    )
+    entries = await session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.project_id == project_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return int(total or 0), list(entries.all())

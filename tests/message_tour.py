@@ -25,6 +25,7 @@ from flows.briefs import publish_brief
 from flows.closing import close_project, reopen_project
 from flows.i18n import language_name, translator
 from flows.keywords import Command, keyword_words
+from flows.lead_sign_in import request_link
 from flows.membership import invite_members
 from flows.windows import add_project_meeting, open_comment_window
 from storage.checks import ItemKind
@@ -202,6 +203,7 @@ class Tour:
         await self._closing()
         await self._checks()
         await self._open_sharing()
+        await self._lead_signs_in()
         return self.samples
 
     async def _set_up(self) -> None:
@@ -594,6 +596,22 @@ class Tour:
             lambda s: self._set_sharing(s, Sharing.OPEN, now()),
         )
         await self.says("Ann", f"{w(Command.QUESTION)} Is there parking?", "asks, shared at once")
+
+    async def _lead_signs_in(self) -> None:
+        """Lee asks the web workspace for a sign-in link by typing his address (a Telegram
+        chat has no address to type, so there the operator prints one and nothing is sent)."""
+        if self.channel == ChannelName.TELEGRAM:
+            return
+        await self.lead_acts(
+            "lead asks for a link to sign in",
+            lambda s: request_link(
+                s,
+                self.address("Lee"),
+                base_url="https://coproduce.example.org",
+                region="GB",
+                now=self.bot.clock.now(),
+            ),
+        )
 
     @staticmethod
     async def _set_sharing(session, mode: Sharing, now: datetime) -> None:  # type: ignore[no-untyped-def]

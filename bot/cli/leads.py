@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from bot.clock import SystemClock
+from bot.settings import Settings
 from flows import lead_actions
+from flows.lead_sign_in import operator_link
 from storage.db import transaction
 from storage.models import LeadKind
 
@@ -64,3 +66,26 @@ async def _change_leads(
 def _two_leads_note(kinds: list[LeadKind]) -> None:
     if len(kinds) < 2 or LeadKind.CONTRIBUTOR not in kinds or LeadKind.STAFF not in kinds:
         note(TWO_LEADS)
+
+
+lead_app = typer.Typer(help="The leads' web workspace.", no_args_is_help=True)
+
+
+@lead_app.command("link")
+@reports_errors
+def link_command(
+    person: str = typer.Argument(..., help="The lead: contributor id or email."),
+) -> None:
+    """Print a one-time link that signs a lead in to the web workspace (for first set-up,
+    or when their messages cannot reach them). It works once, for 15 minutes."""
+    typer.echo(run(_link(person)))
+
+
+async def _link(person: str) -> str:
+    settings = Settings()
+    base = settings.public_url or f"http://{settings.http_host}:{settings.http_port}"
+    async with database() as sessions, transaction(sessions) as session:
+        _, url = await operator_link(
+            session, person, base_url=base, actor=login_actor().label, now=SystemClock().now()
+        )
+    return url

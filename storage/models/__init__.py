@@ -39,6 +39,7 @@ from .projects import (
     QuestionResponse,
     WindowExtension,
 )
+from .web import LeadSession, ServiceSecret, SignInLink
 
 __all__ = [
     "Answer",
@@ -57,6 +58,7 @@ __all__ = [
     "InboundStatus",
     "JobStatus",
     "LeadKind",
+    "LeadSession",
     "Meeting",
     "Membership",
     "MembershipStatus",
@@ -71,7 +73,9 @@ __all__ = [
     "ReplyToken",
     "ResponseStatus",
     "ScheduledJob",
+    "ServiceSecret",
     "Sharing",
+    "SignInLink",
     "WindowExtension",
     "WorkerRow",
 ]

@@ -1,0 +1,238 @@
+"""Comments: what waits for a check, what needs a response, and all of them; checking one
+(approve, redact, hide) and responding to one or to several at once."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from flows import lead_actions
+from flows.lead_actions import led_project_as
+from flows.sharing import MAX_REDACTION
+from flows.workspace_comments import Changed, Show, comments_page, respond, version_of
+from storage.checks import ItemKind
+from storage.comments import find_comment
+from storage.errors import InvalidInput
+from storage.models import ResponseStatus
+
+from .context import NotYours, SignedIn, Web
+from .forms import N_, Errors, field, required_text
+from .render import page
+
+PAGE_SIZE = 50
+REASON_LIMIT = 1000
+STATUSES = [status.value for status in ResponseStatus]
+STALE_SEVERAL = N_(
+    "Another lead acted on one of these comments after you opened this page. "
+    "Nothing was changed. Check them again."
+)
+STALE_ONE = N_(
+    "Another lead acted on this comment after you opened this page, "
+    "or the form was sent twice. Nothing was changed."
+)
+
+
+def routes(web: Web) -> list[Route]:
+    async def listing(request: Request, web: Web, lead: SignedIn) -> Response:
+        show = _show(request.query_params.get("show"))
+        number = _page_number(request.query_params.get("page"))
+        return await _list(request, web, lead, show, number, Errors(), {})
+
+    async def respond_to_several(request: Request, web: Web, lead: SignedIn) -> Response:
+        form = await request.form()
+        show = _show(field(form, "show"))
+        errors = Errors()
+        chosen = [int(v) for v in form.getlist("comment") if isinstance(v, str) and v.isdigit()]
+        if not chosen:
+            errors.add("comment", N_("Choose at least one comment"))
+        status, reason = _response(form, errors)
+        if errors:
+            return await _list(request, web, lead, show, 1, errors, dict(form), status=400)
+        versions = {n: field(form, f"version-{n}") for n in chosen}
+        try:
+            async with web.unit() as session:
+                project, _ = await led_project_as(session, lead.actor, request.path_params["code"])
+                for n in chosen:
+                    if (await find_comment(session, n)).project_id != project.id:
+                        raise NotYours
+                await respond(session, lead.actor, chosen, versions, status, reason, now=web.now())
+        except Changed:
+            errors.add(
+                "comment",
+                STALE_SEVERAL,
+            )
+            return await _list(request, web, lead, show, 1, errors, {}, status=409)
+        query = urlencode({"show": show.value, "done": "responded", "count": len(chosen)})
+        return RedirectResponse(f"{request.url.path}?{query}", status_code=303)
+
+    async def one(request: Request, web: Web, lead: SignedIn) -> Response:
+        return await _one(request, web, lead, Errors(), {})
+
+    async def act_on_one(request: Request, web: Web, lead: SignedIn) -> Response:
+        form = await request.form()
+        action = field(form, "action")
+        errors = Errors()
+        number = int(request.path_params["number"])
+        now = web.now()
+        try:
+            async with web.unit() as session:
+                project, _ = await led_project_as(session, lead.actor, request.path_params["code"])
+                comment = await find_comment(session, number)
+                if comment.project_id != project.id:
+                    raise NotYours
+                if version_of(comment) != field(form, "version"):
+                    raise Changed("stale")
+                if action == "approve":
+                    await lead_actions.approve(
+                        session, lead.actor, ItemKind.COMMENT, number, now=now
+                    )
+                elif action == "redact":
+                    text = required_text(
+                        form,
+                        "shared",
+                        errors,
+                        empty=N_("Enter the words to share"),
+                        limit=MAX_REDACTION,
+                    )
+                    if not errors:
+                        await lead_actions.redact(
+                            session, lead.actor, ItemKind.COMMENT, number, text, now=now
+                        )
+                elif action == "hide":
+                    reason = required_text(
+                        form,
+                        "hide_reason",
+                        errors,
+                        empty=N_("Say why it is not shared. The person who wrote it is told."),
+                        limit=REASON_LIMIT,
+                    )
+                    if not errors:
+                        await lead_actions.hide(
+                            session, lead.actor, ItemKind.COMMENT, number, reason, now=now
+                        )
+                elif action == "respond":
+                    status, reason_text = _response(form, errors)
+                    if not errors:
+                        await lead_actions.respond_to_comment(
+                            session, lead.actor, number, status, reason_text, now=now
+                        )
+                else:
+                    errors.add("action", N_("Choose what to do"))
+        except Changed:
+            errors.add(
+                "version",
+                STALE_ONE,
+            )
+            return await _one(request, web, lead, errors, {}, status=409)
+        except InvalidInput as error:
+            if isinstance(error, lead_actions.NotALead):
+                raise
+            errors.add(
+                action or "action", N_("This could not be done. Check the comment and try again.")
+            )
+            return await _one(request, web, lead, errors, dict(form), status=400)
+        if errors:
+            return await _one(request, web, lead, errors, dict(form), status=400)
+        return RedirectResponse(f"{request.url.path}?done={action}", status_code=303)
+
+    return [
+        Route("/p/{code}/comments", web.lead_page(listing), methods=["GET"]),
+        Route("/p/{code}/comments", web.lead_page(respond_to_several), methods=["POST"]),
+        Route("/p/{code}/comments/{number:int}", web.lead_page(one), methods=["GET"]),
+        Route("/p/{code}/comments/{number:int}", web.lead_page(act_on_one), methods=["POST"]),
+    ]
+
+
+def _show(value: str | None) -> Show:
+    try:
+        return Show(value or Show.ALL)
+    except ValueError:
+        return Show.ALL
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
+def _response(form: FormData, errors: Errors) -> tuple[ResponseStatus, str | None]:
+    chosen = field(form, "status")
+    if chosen not in STATUSES:
+        errors.add("status", N_("Choose what was done with it"))
+    reason = required_text(
+        form,
+        "reason",
+        errors,
+        empty=N_("Give the reason. The person who wrote it is told."),
+        limit=REASON_LIMIT,
+    )
+    return ResponseStatus(chosen) if chosen in STATUSES else ResponseStatus.UNDER_REVIEW, reason
+
+
+async def _list(
+    request: Request,
+    web: Web,
+    lead: SignedIn,
+    show: Show,
+    number: int,
+    errors: Errors,
+    values: dict[str, object],
+    status: int = 200,
+) -> Response:
+    async with web.unit() as session:
+        project, kind = await led_project_as(session, lead.actor, request.path_params["code"])
+        found = await comments_page(
+            session, project, kind, show, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
+    pages = max(1, -(-found.total // PAGE_SIZE))
+    return page(
+        request,
+        "comments.html",
+        status=status,
+        project=project,
+        show=show.value,
+        found=found,
+        number=number,
+        pages=pages,
+        errors=errors,
+        values=values,
+        statuses=STATUSES,
+        reason_limit=REASON_LIMIT,
+        done=request.query_params.get("done"),
+        count=request.query_params.get("count", ""),
+    )
+
+
+async def _one(
+    request: Request,
+    web: Web,
+    lead: SignedIn,
+    errors: Errors,
+    values: dict[str, object],
+    status: int = 200,
+) -> Response:
+    number = int(request.path_params["number"])
+    async with web.unit() as session:
+        project, kind = await led_project_as(session, lead.actor, request.path_params["code"])
+        comment = await find_comment(session, number)
+        if comment.project_id != project.id:
+            raise NotYours
+        found = await comments_page(
+            session, project, kind, Show.ALL, offset=0, limit=1, number=number
+        )
+    return page(
+        request,
+        "comment.html",
+        status=status,
+        project=project,
+        comment=found.comments[0],
+        errors=errors,
+        values=values,
+        statuses=STATUSES,
+        reason_limit=REASON_LIMIT,
+        redaction_limit=MAX_REDACTION,
+        done=request.query_params.get("done"),
+    )

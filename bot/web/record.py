@@ -1,0 +1,72 @@
+"""The project record as a page, its downloads, and the audit log."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from flows.lead_actions import led_project_as
+from flows.record import project_record
+from flows.record_render import render, sections
+from flows.workspace_views import project_audit
+from storage.models import LeadKind
+
+from .context import NotYours, SignedIn, Web
+from .render import page
+
+DOWNLOADS = {
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+AUDIT_PAGE = 100
+
+
+def routes(web: Web) -> list[Route]:
+    async def record_page(request: Request, web: Web, lead: SignedIn) -> Response:
+        async with web.unit() as session:
+            project, kind = await led_project_as(session, lead.actor, request.path_params["code"])
+            record = await project_record(
+                session, project, for_leads=kind == LeadKind.STAFF, now=web.now()
+            )
+        return page(
+            request, "record.html", project=project, record=record, sections=sections(record)
+        )
+
+    async def download(request: Request, web: Web, lead: SignedIn) -> Response:
+        form = request.path_params["form"]
+        if form not in DOWNLOADS:
+            raise NotYours
+        async with web.unit() as session:
+            project, kind = await led_project_as(session, lead.actor, request.path_params["code"])
+            record = await project_record(
+                session, project, for_leads=kind == LeadKind.STAFF, now=web.now()
+            )
+        name = f"{project.code.lower()}-record.{form}"
+        return Response(
+            render(record, form),
+            media_type=DOWNLOADS[form],
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    async def audit(request: Request, web: Web, lead: SignedIn) -> Response:
+        raw = request.query_params.get("page", "1")
+        number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+        async with web.unit() as session:
+            project, _ = await led_project_as(session, lead.actor, request.path_params["code"])
+            found = await project_audit(
+                session, project, offset=(number - 1) * AUDIT_PAGE, limit=AUDIT_PAGE
+            )
+        pages = max(1, -(-found.total // AUDIT_PAGE))
+        return page(request, "audit.html", project=project, found=found, number=number, pages=pages)
+
+    return [
+        Route("/p/{code}/record", web.lead_page(record_page)),
+        Route("/p/{code}/record.{form}", web.lead_page(download)),
+        Route("/p/{code}/audit", web.lead_page(audit)),
+    ]
