@@ -1,0 +1,193 @@
+"""The workspace's pages do what the command line does, for the signed-in lead only: who sees
+what, acting on comments (once, even when a form is sent twice), questions, the brief and its
+preview, and bad input answered on the page with nothing changed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from flows import lead_actions
+from flows.lead_actions import Actor
+from storage.db import transaction
+from storage.models import AuditEntry, BriefVersion, Comment
+from tests.bot_fixture import MemoryBot
+from tests.workspace_kit import ANN_PHONE, JOINT_EMAIL, PAT_EMAIL, STAFF_EMAIL, care1, workspace
+
+
+async def _with_comment(bot: MemoryBot, text: str = "The buses are late.") -> None:
+    await care1(bot)
+    async with transaction(bot.sessions) as session:
+        await lead_actions.open_window(session, Actor("test"), "CARE1", days=7, now=bot.clock.now())
+    await bot.send_in("sms", ANN_PHONE, text)
+    await bot.delivered()
+
+
+async def test_a_staff_lead_sees_who_wrote_a_comment_and_a_contributor_lead_does_not(
+    bot: MemoryBot,
+) -> None:
+    await _with_comment(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        page = await ws.http.get("/lead/p/CARE1/comments?show=waiting")
+        assert "The buses are late." in page.text and "Ann Member" in page.text
+    async with workspace(bot) as ws:
+        await ws.sign_in(JOINT_EMAIL)
+        page = await ws.http.get("/lead/p/CARE1/comments?show=waiting")
+        assert "The buses are late." in page.text and "Ann Member" not in page.text
+        assert "A member" in page.text
+        inbox = await ws.http.get("/lead/p/CARE1/inbox")
+        assert "Ann Member" not in inbox.text
+        people = await ws.http.get("/lead/p/CARE1/people")
+        assert "Ann Member" in people.text, "co-leads see who takes part"
+
+
+async def test_another_projects_pages_and_comments_are_not_found(bot: MemoryBot) -> None:
+    await _with_comment(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(PAT_EMAIL)
+        for path in ("/lead/p/CARE1/", "/lead/p/CARE1/comments", "/lead/p/CARE1/record.csv"):
+            assert (await ws.http.get(path)).status_code == 404, path
+        assert (await ws.http.get("/lead/p/PARK2/comments/1")).status_code == 404
+        token = await ws.csrf("/lead/p/PARK2/comments")
+        posted = await ws.http.post(
+            "/lead/p/CARE1/comments/1", data={"csrftoken": token, "action": "approve"}
+        )
+        assert posted.status_code == 404
+    async with bot.sessions() as session:
+        comment = await session.get(Comment, 1)
+        assert comment is not None and comment.check_state == "waiting"
+
+
+async def test_approving_from_the_page_shares_the_comment_once_and_audits_the_lead(
+    bot: MemoryBot,
+) -> None:
+    await _with_comment(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        page = await ws.http.get("/lead/p/CARE1/comments/1")
+        version = page.text.split('name="version" value="', 1)[1].split('"', 1)[0]
+        token = await ws.csrf("/lead/p/CARE1/comments/1")
+        form = {"csrftoken": token, "action": "approve", "version": version}
+        first = await ws.http.post("/lead/p/CARE1/comments/1", data=form)
+        assert first.status_code == 303
+        second = await ws.http.post("/lead/p/CARE1/comments/1", data=form)
+        assert second.status_code == 409 and "Nothing was changed" in second.text
+        shown = await ws.http.get(first.headers["location"])
+        assert "The comment is shared with the group." in shown.text
+    async with bot.sessions() as session:
+        actors = (
+            await session.scalars(
+                select(AuditEntry.actor).where(AuditEntry.action.like("%approve%"))
+            )
+        ).all()
+    assert actors == ["contributor:1"]
+
+
+async def test_responding_to_several_comments_at_once_tells_each_author_once(
+    bot: MemoryBot,
+) -> None:
+    await _with_comment(bot)
+    await bot.send_in("sms", ANN_PHONE, "More buses on Sundays.")
+    await bot.delivered()
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        page = await ws.http.get("/lead/p/CARE1/comments")
+        token = await ws.csrf("/lead/p/CARE1/comments")
+        versions = {
+            f"version-{n}": page.text.split(f'name="version-{n}" value="', 1)[1].split('"')[0]
+            for n in (1, 2)
+        }
+        form = {
+            "csrftoken": token,
+            "comment": ["1", "2"],
+            "status": "adopted",
+            "reason": "We will ask the bus company.",
+            **versions,
+        }
+        done = await ws.http.post("/lead/p/CARE1/comments", data=form)
+        assert done.status_code == 303
+        again = await ws.http.post("/lead/p/CARE1/comments", data=form)
+        assert again.status_code == 409
+    told = [m for m in await bot.delivered() if m.address == ANN_PHONE]
+    assert len([m for m in told if "We will ask the bus company." in m.body]) == 2
+
+
+async def test_a_response_without_a_status_or_reason_is_named_in_the_error_summary(
+    bot: MemoryBot,
+) -> None:
+    await _with_comment(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        answer = await ws.post("/lead/p/CARE1/comments", {"comment": "1"})
+        assert answer.status_code == 400
+        assert "<title>Error: Comments" in answer.text
+        assert 'href="#status"' in answer.text and 'href="#reason"' in answer.text
+    async with bot.sessions() as session:
+        comment = await session.get(Comment, 1)
+        assert comment is not None and comment.response_status is None
+
+
+async def test_words_people_send_are_shown_as_text_never_run(bot: MemoryBot) -> None:
+    await _with_comment(bot, "<script>alert(1)</script> & <b>bold</b>")
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        page = await ws.http.get("/lead/p/CARE1/comments")
+        assert "<script>alert(1)</script>" not in page.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page.text
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+async def test_the_brief_preview_shows_each_channel_and_publishing_sends_it(
+    bot: MemoryBot,
+) -> None:
+    await care1(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        brief = "# Home care\n\nWe want to hear what matters to you about home care visits."
+        preview = await ws.post("/lead/p/CARE1/brief", {"text": brief, "action": "preview"})
+        assert preview.status_code == 200
+        assert "Text message (SMS)" in preview.text and "It takes 1 text message part." in (
+            preview.text
+        )
+        async with bot.sessions() as session:
+            assert (await session.scalars(select(BriefVersion))).all() == []
+        published = await ws.post(
+            "/lead/p/CARE1/brief",
+            {"text": brief, "action": "publish"},
+            form_from="/lead/p/CARE1/brief",
+        )
+        assert published.status_code == 303
+    sent = await bot.delivered()
+    assert ANN_PHONE in [m.address for m in sent]
+
+
+async def test_an_empty_brief_and_a_link_that_is_not_a_web_address_are_refused(
+    bot: MemoryBot,
+) -> None:
+    await care1(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        answer = await ws.post(
+            "/lead/p/CARE1/brief", {"text": "", "easy-read": "javascript:alert(1)"}
+        )
+        assert answer.status_code == 400
+        assert 'href="#text"' in answer.text and 'href="#easy-read"' in answer.text
+    async with bot.sessions() as session:
+        assert (await session.scalars(select(BriefVersion))).all() == []
+
+
+async def test_extending_comments_to_a_time_before_their_close_is_refused(bot: MemoryBot) -> None:
+    await _with_comment(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        answer = await ws.post(
+            "/lead/p/CARE1/meetings",
+            {"action": "extend", "until-date": "2026-11-24", "until-time": "10:00", "reason": "x"},
+        )
+        assert answer.status_code == 400
+        assert 'href="#until-date"' in answer.text
+        no_reason = await ws.post(
+            "/lead/p/CARE1/meetings",
+            {"action": "extend", "until-date": "2026-12-30", "until-time": "10:00", "reason": ""},
+        )
+        assert no_reason.status_code == 400 and 'href="#reason"' in no_reason.text
