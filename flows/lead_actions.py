@@ -38,7 +38,16 @@ from storage.models import (
 from storage.projects import find_project
 from storage.questions import find_question
 
-from . import briefs, closing, membership, questions, responses, sharing, windows
+from . import (
+    briefs,
+    closing,
+    lead_messages,
+    membership,
+    questions,
+    responses,
+    sharing,
+    windows,
+)
 from .sharing_outcome import Checked
 from .times import local_time
 
@@ -283,6 +292,17 @@ async def respond_to_comment(
         actor=actor.label,
     )
     return project, comment, told
+
+
+async def reply_to_message(
+    session: AsyncSession, actor: Actor, code: str, inbound_id: int, text: str, *, now: datetime
+) -> tuple[Project, bool]:
+    """Write to whoever sent message ``inbound_id`` (a member of the project)."""
+    project = await led_project(session, actor, code)
+    queued = await lead_messages.reply_to_message(
+        session, project, inbound_id, text, now=now, actor=actor.label
+    )
+    return project, queued
 
 
 # Checking before sharing (flows.sharing refuses an item outside the actor's projects as

@@ -195,10 +195,13 @@ async def project_inbox(
     *,
     after_id: int | None = None,
     limit: int = 50,
+    message_id: int | None = None,
 ) -> tuple[InboxLine, ...]:
     """What the project's members sent, newest first (with ``after_id``, only what came
     after that message), each with what became of it, as much as ``viewer`` may see."""
-    sent = await q.messages_from_members(session, project.id, after_id=after_id, limit=limit)
+    sent = await q.messages_from_members(
+        session, project.id, after_id=after_id, limit=limit, message_id=message_id
+    )
     ids = [row.id for row, _, _ in sent]
     comments = await q.comments_made_from(session, ids)
     kinds = await q.reply_kinds(session, ids)

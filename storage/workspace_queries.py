@@ -248,7 +248,12 @@ async def failed_deliveries_to(
 
 
 async def messages_from_members(
-    session: AsyncSession, project_id: int, *, after_id: int | None, limit: int
+    session: AsyncSession,
+    project_id: int,
+    *,
+    after_id: int | None,
+    limit: int,
+    message_id: int | None = None,
 ) -> list[tuple[InboundMessageRow, Contributor, Membership]]:
     """Messages from anyone with a membership in the project, newest first, leaving out those
     that went to another project (a comment on it, or a reply sent for it).
@@ -288,6 +293,8 @@ async def messages_from_members(
     )
     if after_id is not None:
         query = query.where(InboundMessageRow.id > after_id)
+    if message_id is not None:
+        query = query.where(InboundMessageRow.id == message_id)
     return [(row, person, member) for row, person, member in (await session.execute(query)).all()]
 
 

@@ -20,18 +20,31 @@ from babel.messages.pofile import read_po
 from sqlalchemy import func, select
 
 from channels.base import ChannelName, OutboundMessage
-from flows import sharing
+from flows import lead_actions, sharing
 from flows.briefs import publish_brief
 from flows.closing import close_project, reopen_project
 from flows.i18n import language_name, translator
 from flows.keywords import Command, keyword_words
+from flows.lead_actions import Actor
 from flows.lead_sign_in import request_link
 from flows.membership import invite_members
 from flows.windows import add_project_meeting, open_comment_window
 from storage.checks import ItemKind
 from storage.db import transaction
 from storage.memberships import join
-from storage.models import Comment, Contributor, LeadKind, Question, QuestionResponse, Sharing
+from storage.models import (
+    Comment,
+    ContactPoint,
+    Contributor,
+    InboundMessageRow,
+    LeadKind,
+    Membership,
+    MembershipStatus,
+    Project,
+    Question,
+    QuestionResponse,
+    Sharing,
+)
 from storage.projects import create_project, find_project
 from storage.reply_tokens import token_for
 from tests.bot_fixture import MemoryBot
@@ -203,6 +216,7 @@ class Tour:
         await self._closing()
         await self._checks()
         await self._open_sharing()
+        await self._lead_writes_to_one()
         await self._lead_signs_in()
         return self.samples
 
@@ -596,6 +610,28 @@ class Tour:
             lambda s: self._set_sharing(s, Sharing.OPEN, now()),
         )
         await self.says("Ann", f"{w(Command.QUESTION)} Is there parking?", "asks, shared at once")
+
+    async def _lead_writes_to_one(self) -> None:
+        """A lead answers, from the inbox, the last message of a member still in CARE1."""
+        async with self.bot.sessions() as session:
+            last = await session.scalar(
+                select(func.max(InboundMessageRow.id))
+                .join(ContactPoint, ContactPoint.id == InboundMessageRow.contact_point_id)
+                .join(Membership, Membership.contributor_id == ContactPoint.contributor_id)
+                .join(Project, Project.id == Membership.project_id)
+                .where(Project.code == "CARE1", Membership.status == MembershipStatus.JOINED)
+            )
+        await self.lead_acts(
+            "lead writes to the member who sent it",
+            lambda s: lead_actions.reply_to_message(
+                s,
+                Actor("test"),
+                "CARE1",
+                last,
+                "Thank you. We will call you.",
+                now=self.bot.clock.now(),
+            ),
+        )
 
     async def _lead_signs_in(self) -> None:
         """Lee asks the web workspace for a sign-in link by typing his address (a Telegram

@@ -191,3 +191,27 @@ async def test_extending_comments_to_a_time_before_their_close_is_refused(bot: M
             {"action": "extend", "until-date": "2026-12-30", "until-time": "10:00", "reason": ""},
         )
         assert no_reason.status_code == 400 and 'href="#reason"' in no_reason.text
+
+
+async def test_a_contributor_lead_answers_a_message_without_learning_who_sent_it(
+    bot: MemoryBot,
+) -> None:
+    await _with_comment(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(JOINT_EMAIL)
+        inbox = await ws.http.get("/lead/p/CARE1/inbox")
+        path = inbox.text.split('href="/lead/p/CARE1/inbox/', 1)[1].split('"', 1)[0]
+        reply_page = f"/lead/p/CARE1/inbox/{path}"
+        form = await ws.http.get(reply_page)
+        assert "Ann Member" not in form.text and "A member" in form.text
+        empty = await ws.post(reply_page, {"text": " "})
+        assert empty.status_code == 400 and 'href="#text"' in empty.text
+        sent = await ws.post(reply_page, {"text": "Thank you. Which bus route?"})
+        assert sent.status_code == 303
+    told = [m for m in await bot.delivered() if m.address == ANN_PHONE]
+    assert [m.body for m in told] == [
+        "A message from the leads of CARE1: Thank you. Which bus route?"
+    ]
+    async with workspace(bot) as ws:
+        await ws.sign_in(PAT_EMAIL)
+        assert (await ws.http.get(reply_page)).status_code == 404

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -59,6 +60,13 @@ def environment(language: str) -> Environment:
         format_when(moment, language, zone) if isinstance(moment, datetime) else ""
     )
     env.filters["day"] = lambda day: format_day(day, language) if isinstance(day, date) else ""
+    # Only the day: for a contributor lead, an exact time could tell who wrote an anonymous
+    # comment that arrived at that minute.
+    env.filters["day_of"] = lambda moment, zone="Europe/London": (
+        format_day(moment.astimezone(ZoneInfo(zone)).date(), language)
+        if isinstance(moment, datetime)
+        else ""
+    )
     return env
 
 

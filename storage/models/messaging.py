@@ -32,6 +32,8 @@ class InboundMessageRow(Base):
     __table_args__ = (
         UniqueConstraint("channel", "provider_id"),
         Index("ix_inbound_sender_stored", "channel", "sender", "stored_at"),
+        # The workspace's inbox and people pages find messages by who sent them.
+        Index("ix_inbound_contact_point", "contact_point_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

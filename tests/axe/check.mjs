@@ -16,65 +16,19 @@
 // The browser is CHROMIUM_PATH, else /usr/bin/chromium. Every request other than the file
 // itself is refused, so a page can never reach the network or wait on it.
 
-import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { chromium } from "playwright-core";
+import { AXE, launch, layout, violations } from "./browser.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
-const BROWSER = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-// Without these, Chromium in a sandboxed container can hang on network look-ups at start.
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-async function check(page, file) {
-  const url = pathToFileURL(path.resolve(file)).href;
-  await page.goto(url, { waitUntil: "load" });
-  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  return results.violations.map((violation) => ({
-    id: violation.id,
-    impact: violation.impact,
-    help: violation.help,
-    helpUrl: violation.helpUrl,
-    nodes: violation.nodes.map((node) => ({
-      html: node.html,
-      target: node.target,
-      failureSummary: node.failureSummary,
-    })),
-  }));
+function fileUrl(file) {
+  return pathToFileURL(path.resolve(file)).href;
 }
 
-// The widths to lay a page out at, in CSS pixels: WCAG's reflow width, and 200% zoom.
-const WIDTHS = [320, 640];
-
-async function layout(context, file) {
-  const url = pathToFileURL(path.resolve(file)).href;
-  const found = { overflow: {}, first_tab: null };
-  for (const width of WIDTHS) {
-    const page = await context.newPage();
-    await page.setViewportSize({ width, height: 800 });
-    await page.goto(url, { waitUntil: "load" });
-    found.overflow[width] = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    if (found.first_tab === null) {
-      await page.keyboard.press("Tab");
-      found.first_tab = await page.evaluate(() => document.activeElement.textContent.trim());
-    }
-    await page.close();
-  }
-  return found;
+async function check(page, file) {
+  await page.goto(fileUrl(file), { waitUntil: "load" });
+  return violations(page);
 }
 
 async function main(args) {
@@ -86,13 +40,7 @@ async function main(args) {
   for (const file of files) {
     if (!existsSync(file)) throw new Error(`no such file: ${file}`);
   }
-  if (!existsSync(BROWSER)) throw new Error(`no Chromium at ${BROWSER} (set CHROMIUM_PATH)`);
-  const browser = await chromium.launch({
-    executablePath: BROWSER,
-    headless: true,
-    args: ARGS,
-    timeout: 60_000,
-  });
+  const browser = await launch();
   try {
     const context = await browser.newContext();
     // Into every page before it loads: quicker than a script tag after each load.
@@ -102,7 +50,7 @@ async function main(args) {
     );
     const found = {};
     if (measureLayout) {
-      for (const file of files) found[file] = await layout(context, file);
+      for (const file of files) found[file] = await layout(context, fileUrl(file));
       return found;
     }
     const page = await context.newPage();

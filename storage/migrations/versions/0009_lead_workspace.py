@@ -1,5 +1,5 @@
 """The leads' web workspace: one-time sign-in links, signed-in sessions (both kept as token
-hashes) and the service's own secrets.
+hashes), the service's own secrets, and received messages found by who sent them.
 
 Revision ID: 0009
 Revises: 0008
@@ -48,9 +48,11 @@ def upgrade() -> None:
         sa.Column("value", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("name", name="pk_service_secrets"),
     )
+    op.create_index("ix_inbound_contact_point", "inbound_messages", ["contact_point_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_inbound_contact_point", table_name="inbound_messages")
     op.drop_table("service_secrets")
     op.drop_table("lead_sessions")
     op.drop_table("sign_in_links")
