@@ -43,9 +43,7 @@ async def project_audit_page(
     session: AsyncSession, project_id: int, *, offset: int, limit: int
 ) -> tuple[int, list[AuditEntry]]:
     """How many entries the project has, and one page of them, newest first."""
-    total = await session.scalar(
-        select(func.count()).where(AuditEntry.project_id == project_id)
-    )
+    total = await session.scalar(select(func.count()).where(AuditEntry.project_id == project_id))
     entries = await session.scalars(
         select(AuditEntry)
         .where(AuditEntry.project_id == project_id)
