@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.checks import Item, ItemKind, author_name, find_item, project_of
+from storage.errors import NotFound
 from storage.models import (
     Answer,
     CheckState,
@@ -106,3 +108,50 @@ async def already_answered(session: AsyncSession, question_id: int) -> bool:
     """A form to answer a question that has since been answered (by another lead, or the
     same form sent twice) must not send a second answer to everyone."""
     return bool(await answers_to(session, question_id))
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """A question or a reply as a lead checks it."""
+
+    kind: ItemKind
+    number: int
+    author: str | None
+    text: str
+    shared_text: str | None
+    check: CheckState
+    flags: tuple[str, ...]
+    hide_reason: str | None
+    version: str
+
+
+def check_version(item: Item) -> str:
+    """What a checking form was made from; a form sent with an older one is stale."""
+    checked = item.checked_at.isoformat() if item.checked_at else ""
+    return f"{item.check_state}|{checked}"
+
+
+async def item_for_check(
+    session: AsyncSession, project: Project, viewer: LeadKind, kind: ItemKind, number: int
+) -> ItemView:
+    """A question or reply of this project (NotFound for any other), as the viewer may see it."""
+    item = await find_item(session, kind, number)
+    if await project_of(session, item) != project.id:
+        raise NotFound(f"no {kind} {number} in {project.code}")
+    named = item.is_named if isinstance(item, Question | QuestionResponse) else False
+    name = await author_name(session, item)
+    return ItemView(
+        kind=kind,
+        number=item.id,
+        author=_author(name, named, viewer),
+        text=item.text,
+        shared_text=item.shared_text,
+        check=item.check_state,
+        flags=tuple(item.flags or ()),
+        hide_reason=item.hide_reason,
+        version=check_version(item),
+    )
+
+
+async def unchanged_item(session: AsyncSession, kind: ItemKind, number: int, version: str) -> bool:
+    return check_version(await find_item(session, kind, number)) == version

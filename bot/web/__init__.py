@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bot.services import Services
 from storage.lead_sessions import service_secret
 
-from . import briefs, comments, meetings, people, projects, questions, record, sign_in
+from . import briefs, checks, comments, meetings, people, projects, questions, record, sign_in
 from .context import Web
 from .render import page
 
@@ -37,6 +37,7 @@ def workspace_app(services: Services) -> ASGIApp:
             *people.routes(web),
             *comments.routes(web),
             *questions.routes(web),
+            *checks.routes(web),
             *briefs.routes(web),
             *meetings.routes(web),
             *record.routes(web),
@@ -70,6 +71,10 @@ class _WithCsrf:
                         # With no cookie at all a form was never loaded here: refuse too.
                         always_protect={"/lead/login", "/lead/sign-out"},
                         send_csrf_failed=self._refused,
+                        # asgi-csrf cannot read multipart bodies with python-multipart 0.0.26
+                        # and later (simonw/asgi-csrf#38), and older ones have known flaws:
+                        # an upload form's token is checked by the page (form_token_matches).
+                        skip_if_scope=_multipart,
                     )
         await self._protected(scope, receive, send)
 
@@ -78,6 +83,11 @@ class _WithCsrf:
         request.state.language = self._web.language(request)
         response = page(request, "form_expired.html", status=403)
         await response(scope, _no_body, send)
+
+
+def _multipart(scope: Scope) -> bool:
+    headers = dict(scope.get("headers") or [])
+    return headers.get(b"content-type", b"").startswith(b"multipart/form-data")
 
 
 async def _no_body() -> dict[str, object]:

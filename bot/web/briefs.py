@@ -17,7 +17,7 @@ from flows.lead_actions import led_project_as
 from storage.briefs import latest_brief
 from storage.errors import InvalidInput
 
-from .context import SignedIn, Web
+from .context import SignedIn, Web, form_expired, form_token_matches
 from .forms import N_, Errors, field, upload
 from .render import page
 
@@ -35,6 +35,8 @@ def routes(web: Web) -> list[Route]:
 
     async def act(request: Request, web: Web, lead: SignedIn) -> Response:
         form = await request.form()
+        if not form_token_matches(request, form):
+            return form_expired(request)
         errors = Errors()
         values = await _read(form, errors)
         if errors:

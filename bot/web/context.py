@@ -8,6 +8,7 @@ sign-in page) and answers 404 for anything the lead may not see, whether it exis
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from functools import wraps
 from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -98,6 +100,18 @@ class Web:
                 return not_found(request)
 
         return endpoint
+
+
+def form_token_matches(request: Request, form: FormData) -> bool:
+    """For an upload form (multipart), which the CSRF middleware lets through unread: the
+    form's token must be the one in the signed cookie the middleware has already checked."""
+    expected = request.scope.get("csrftoken")
+    sent = form.get("csrftoken")
+    return bool(expected and isinstance(sent, str) and secrets.compare_digest(sent, expected()))
+
+
+def form_expired(request: Request) -> Response:
+    return page(request, "form_expired.html", status=403)
 
 
 def not_found(request: Request) -> Response:
