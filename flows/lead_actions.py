@@ -18,10 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import AccessNeed
 from storage import leads
+from storage.audit import record_audit
 from storage.briefs import latest_brief
 from storage.checks import ItemKind
 from storage.comments import find_comment
-from storage.contributors import find_contributor, list_contributors
+from storage.contributors import (
+    NewContributor,
+    add_contributor,
+    find_contributor,
+    list_contributors,
+)
 from storage.errors import InvalidInput
 from storage.memberships import lead_kinds, led_project_ids
 from storage.models import (
@@ -226,6 +232,23 @@ async def add_members(
     needs = [person.access_needs for person in found if person.id in new]
     lacking = briefs.formats_lacking(brief, needs) if brief else {}
     return Invited(project, tuple(added), tuple(already), lacking)
+
+
+async def add_new_member(
+    session: AsyncSession, actor: Actor, code: str, new: NewContributor, *, now: datetime
+) -> tuple[Contributor, Invited]:
+    """Add someone we did not know yet and invite them to the project, in one step."""
+    project = await led_project(session, actor, code)
+    person = await add_contributor(session, new, now)
+    await record_audit(
+        session,
+        actor=actor.label,
+        action="contributor.add",
+        at=now,
+        project_id=project.id,
+        details={"contributor_id": person.id},
+    )
+    return person, await add_members(session, actor, code, [str(person.id)], now=now)
 
 
 async def change_leads(

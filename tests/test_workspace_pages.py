@@ -215,3 +215,55 @@ async def test_a_contributor_lead_answers_a_message_without_learning_who_sent_it
     async with workspace(bot) as ws:
         await ws.sign_in(PAT_EMAIL)
         assert (await ws.http.get(reply_page)).status_code == 404
+
+
+async def test_a_lead_adds_a_new_person_who_is_invited_in_their_language(bot: MemoryBot) -> None:
+    await care1(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        wrong = await ws.post(
+            "/lead/p/CARE1/people", {"action": "new", "name": "", "email": "not-an-address"}
+        )
+        assert wrong.status_code == 400
+        assert 'href="#name"' in wrong.text and 'href="#email"' in wrong.text
+        added = await ws.post(
+            "/lead/p/CARE1/people",
+            {
+                "action": "new",
+                "name": "Gwyn <b>Jones</b>",
+                "phone": "07700 900555",
+                "language": "cy",
+                "channel": "sms",
+                "needs": ["easy-read"],
+            },
+        )
+        assert added.status_code == 303
+        people = await ws.http.get("/lead/p/CARE1/people")
+        assert (
+            "Gwyn &lt;b&gt;Jones&lt;/b&gt;" in people.text and "Invited, not joined" in people.text
+        )
+        again = await ws.post(
+            "/lead/p/CARE1/people", {"action": "new", "name": "Gwyn", "phone": "07700900555"}
+        )
+        assert again.status_code == 400 and "already belongs to someone" in again.text
+    invited = [m for m in await bot.delivered() if m.address == "+447700900555"]
+    assert invited and all(m.language == "cy" for m in invited)
+
+
+async def test_a_lead_invites_someone_we_already_have_and_no_one_else(bot: MemoryBot) -> None:
+    await care1(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        unknown = await ws.post(
+            "/lead/p/CARE1/people", {"action": "existing", "reference": "nobody@example.org"}
+        )
+        assert unknown.status_code == 400 and "We have no one with that" in unknown.text
+        invited = await ws.post(
+            "/lead/p/CARE1/people", {"action": "existing", "reference": PAT_EMAIL}
+        )
+        assert invited.headers["location"].endswith("done=invited")
+        twice = await ws.post(
+            "/lead/p/CARE1/people", {"action": "existing", "reference": PAT_EMAIL}
+        )
+        assert twice.headers["location"].endswith("done=already")
+    assert [m.address for m in await bot.delivered()] == [PAT_EMAIL]

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import SystemClock
 from flows.briefs import formats_lacking
 from flows.i18n import parse_language
+from flows.new_contributors import parse_access_needs, parse_addresses, parse_channel
 from storage.briefs import latest_brief
 from storage.contributor_changes import ContributorChanges, change_contributor
 from storage.contributors import find_contributor
@@ -19,13 +20,7 @@ from storage.models import Contributor, MembershipStatus
 from ..settings import Settings
 from .briefs import FORMAT_WORDS
 from .common import database, login_actor, note, print_json, reports_errors, run
-from .contributors import (
-    language_note,
-    needs_note,
-    parse_access_needs,
-    parse_addresses,
-    parse_channel,
-)
+from .contributors import language_note, needs_note
 
 # What --access-needs takes to clear them.
 NO_NEEDS = ("", "none")

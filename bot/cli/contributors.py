@@ -10,82 +10,23 @@ from pathlib import Path
 import typer
 
 from bot.clock import SystemClock
-from channels.base import AccessNeed, ChannelName
-from channels.email import normalise_email
-from channels.sms import normalise_phone
-from channels.telegram import normalise_chat_id
-from flows.i18n import available_languages, parse_language
+from channels.base import AccessNeed
+from flows import lead_actions
+from flows.i18n import available_languages
+from flows.new_contributors import (
+    contributor_from_fields,
+)
 from storage.consents import CSV_IMPORT
 from storage.contributors import NewContributor, add_contributor, list_contributors
 from storage.db import transaction
 from storage.errors import InvalidInput
 
 from ..settings import Settings
-from .common import database, note, print_json, reports_errors, run
+from .common import BY_HELP, cli_actor, database, note, print_json, reports_errors, run
 
 app = typer.Typer(help="People who take part.", no_args_is_help=True)
 
 CSV_COLUMNS = ("name", "email", "phone", "telegram", "language", "channel", "access_needs")
-
-
-def contributor_from_fields(
-    *,
-    name: str,
-    email: str | None,
-    phone: str | None,
-    telegram: str | None,
-    language: str | None,
-    channel: str | None,
-    access_needs: str | None,
-    region: str,
-) -> NewContributor:
-    """Check and normalise what was typed; raises ValueError with a one-line reason."""
-    return NewContributor(
-        name=name,
-        addresses=parse_addresses(email, phone, telegram, region),
-        language=parse_language(language) if language and language.strip() else None,
-        preferred_channel=parse_channel(channel),
-        access_needs=parse_access_needs(access_needs),
-    )
-
-
-def parse_addresses(
-    email: str | None, phone: str | None, telegram: str | None, region: str
-) -> dict[ChannelName, str]:
-    """The addresses typed (blank ones left out), normalised; ValueError if one is not valid."""
-    addresses: dict[ChannelName, str] = {}
-    if email and email.strip():
-        addresses[ChannelName.EMAIL] = normalise_email(email)
-    if phone and phone.strip():
-        addresses[ChannelName.SMS] = normalise_phone(phone, region)
-    if telegram and telegram.strip():
-        addresses[ChannelName.TELEGRAM] = normalise_chat_id(telegram)
-    return addresses
-
-
-def parse_channel(channel: str | None) -> ChannelName | None:
-    if not channel or not channel.strip():
-        return None
-    try:
-        return ChannelName(channel.strip().lower())
-    except ValueError:
-        choices = ", ".join(c.value for c in ChannelName)
-        raise ValueError(f"channel '{channel}' is not one of {choices}") from None
-
-
-def parse_access_needs(raw: str | None) -> tuple[str, ...]:
-    """Needs we act on in our own words ("Easy Read" -> easy-read); others as written, for
-    the leads to read ("step-free access")."""
-    found: dict[str, str] = {}
-    for part in (raw or "").replace(";", ",").split(","):
-        written = " ".join(part.split())
-        if written:
-            need = AccessNeed.parse(written)
-            if need is None:
-                found.setdefault(written.casefold(), written)
-            else:
-                found.setdefault(need.value, need.value)
-    return tuple(found.values())
 
 
 def needs_note(needs: Iterable[str]) -> None:
@@ -129,9 +70,13 @@ def add(
         help='Comma-separated, e.g. "easy read, large print". Known: easy-read, large-print, '
         "audio, bsl, plain-text; others are kept for the leads to read.",
     ),
+    project: str | None = typer.Option(
+        None, "--project", help="Invite them to this project too (as a lead of it, with --by)."
+    ),
+    by: str = typer.Option(None, "--by", help=BY_HELP),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Add one contributor."""
+    """Add one contributor (and invite them to a project, with --project)."""
     settings = Settings()
     new = contributor_from_fields(
         name=name,
@@ -146,14 +91,20 @@ def add(
 
     async def _add() -> int:
         async with database(settings) as sessions, transaction(sessions) as session:
-            contributor = await add_contributor(session, new, SystemClock().now())
+            if project is None:
+                contributor = await add_contributor(session, new, SystemClock().now())
+            else:
+                contributor, _ = await lead_actions.add_new_member(
+                    session, await cli_actor(session, by), project, new, now=SystemClock().now()
+                )
             return contributor.id
 
     contributor_id = run(_add())
     if json_output:
         print_json({"id": contributor_id})
     else:
-        typer.echo(f"Added {_describe(contributor_id, new)}.")
+        invited = f" and invited them to {project.upper()}" if project else ""
+        typer.echo(f"Added {_describe(contributor_id, new)}{invited}.")
     language_note(new.language)
     needs_note(new.access_needs)
 

@@ -7,22 +7,31 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from channels.base import AccessNeed
 from flows import lead_actions
+from flows.i18n import available_languages
 from flows.lead_actions import led_project_as
 from flows.lead_messages import MAX_REPLY
+from flows.new_contributors import contributor_from_fields, parse_addresses
 from flows.workspace_people import project_inbox, project_people
-from storage.errors import InvalidInput
+from storage.contributors import NewContributor
+from storage.errors import InvalidInput, NotFound
 
 from .context import NotYours, SignedIn, Web
-from .forms import N_, Errors, required_text
+from .forms import N_, Errors, field, required_text
 from .render import environment, page
 
 LEFT = N_("They have left the project, so they get no more of its messages")
 PEOPLE_PAGE = 100
+NAME_LIMIT = 200
+TAKEN = N_("That address already belongs to someone we have. Invite them instead.")
+# The needs that change what we send; the workspace offers them as a plain list to tick.
+KNOWN_NEEDS = tuple(need.value for need in AccessNeed)
 INBOX_PAGE = 50
 # How often the live inbox looks for new messages, and how long one stream lasts before the
 # browser reconnects (so a closed tab never holds a connection for long).
@@ -34,21 +43,49 @@ def routes(web: Web) -> list[Route]:
     async def people(request: Request, web: Web, lead: SignedIn) -> Response:
         raw = request.query_params.get("page", "1")
         number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
-        async with web.unit() as session:
-            project, kind = await led_project_as(session, lead.actor, request.path_params["code"])
-            found = await project_people(
-                session, project, kind, offset=(number - 1) * PEOPLE_PAGE, limit=PEOPLE_PAGE
+        return await _people_page(request, web, lead, number, Errors(), {})
+
+    async def add_people(request: Request, web: Web, lead: SignedIn) -> Response:
+        form = await request.form()
+        errors = Errors()
+        action = field(form, "action")
+        code = request.path_params["code"]
+        done = ""
+        try:
+            async with web.unit() as session:
+                if action == "existing":
+                    reference = field(form, "reference")
+                    if not reference:
+                        errors.add("reference", N_("Enter their email address or number"))
+                    else:
+                        invited = await lead_actions.add_members(
+                            session, lead.actor, code, [reference], now=web.now()
+                        )
+                        done = "invited" if invited.added else "already"
+                elif action == "new":
+                    new = _new_person(form, errors, web.services.settings.default_region)
+                    if new is not None:
+                        await lead_actions.add_new_member(
+                            session, lead.actor, code, new, now=web.now()
+                        )
+                        done = "invited"
+                else:
+                    errors.add("action", N_("Choose what to do"))
+                if errors:
+                    raise _Refused
+        except NotFound:
+            errors.add("reference", N_("We have no one with that email address or number"))
+        except InvalidInput as error:
+            if isinstance(error, lead_actions.NotALead):
+                raise
+            errors.add(
+                "email", N_("That address already belongs to someone we have. Invite them instead.")
             )
-        pages = max(1, -(-found.total // PEOPLE_PAGE))
-        return page(
-            request,
-            "people.html",
-            project=project,
-            kind=kind,
-            found=found,
-            number=number,
-            pages=pages,
-        )
+        except _Refused:
+            pass
+        if errors:
+            return await _people_page(request, web, lead, 1, errors, dict(form), status=400)
+        return RedirectResponse(f"{request.url.path}?done={done}", status_code=303)
 
     async def inbox(request: Request, web: Web, lead: SignedIn) -> Response:
         async with web.unit() as session:
@@ -141,7 +178,78 @@ def routes(web: Web) -> list[Route]:
 
     return [
         Route("/p/{code}/inbox/{number:int}/reply", web.lead_page(reply), methods=["GET", "POST"]),
-        Route("/p/{code}/people", web.lead_page(people)),
+        Route("/p/{code}/people", web.lead_page(people), methods=["GET"]),
+        Route("/p/{code}/people", web.lead_page(add_people), methods=["POST"]),
         Route("/p/{code}/inbox", web.lead_page(inbox)),
         Route("/p/{code}/inbox/events", web.lead_page(inbox_events)),
     ]
+
+
+class _Refused(Exception):
+    pass
+
+
+def _new_person(form: FormData, errors: Errors, region: str) -> NewContributor | None:
+    name = field(form, "name")
+    if not name:
+        errors.add("name", N_("Enter their name"))
+    elif len(name) > NAME_LIMIT:
+        errors.add("name", N_("The name must be 200 characters or fewer"))
+    email, phone = field(form, "email"), field(form, "phone")
+    if not email and not phone:
+        errors.add("email", N_("Enter an email address or a mobile number"))
+    language = field(form, "language")
+    if language and language not in available_languages():
+        errors.add("language", N_("Choose a language from the list"))
+    needs = [n for n in form.getlist("needs") if isinstance(n, str) and n in KNOWN_NEEDS]
+    for name_of_field, typed, message in (
+        ("email", (email, None), N_("Enter an email address like name@example.org")),
+        ("phone", (None, phone), N_("Enter a mobile number like 07700 900123")),
+    ):
+        try:
+            parse_addresses(*typed, None, region)
+        except ValueError:
+            errors.add(name_of_field, message)
+    if errors:
+        return None
+    return contributor_from_fields(
+        name=name,
+        email=email or None,
+        phone=phone or None,
+        telegram=None,
+        language=language or None,
+        channel=field(form, "channel") or None,
+        access_needs=",".join(needs),
+        region=region,
+    )
+
+
+async def _people_page(
+    request: Request,
+    web: Web,
+    lead: SignedIn,
+    number: int,
+    errors: Errors,
+    values: dict[str, object],
+    status: int = 200,
+) -> Response:
+    async with web.unit() as session:
+        project, kind = await led_project_as(session, lead.actor, request.path_params["code"])
+        found = await project_people(
+            session, project, kind, offset=(number - 1) * PEOPLE_PAGE, limit=PEOPLE_PAGE
+        )
+    return page(
+        request,
+        "people.html",
+        status=status,
+        project=project,
+        kind=kind,
+        found=found,
+        number=number,
+        pages=max(1, -(-found.total // PEOPLE_PAGE)),
+        errors=errors,
+        values=values,
+        languages=available_languages(),
+        needs=KNOWN_NEEDS,
+        done=request.query_params.get("done"),
+    )
