@@ -267,3 +267,32 @@ async def test_a_lead_invites_someone_we_already_have_and_no_one_else(bot: Memor
         )
         assert twice.headers["location"].endswith("done=already")
     assert [m.address for m in await bot.delivered()] == [PAT_EMAIL]
+
+
+async def test_project_settings_change_sharing_leads_and_close_with_a_future_review(
+    bot: MemoryBot,
+) -> None:
+    await care1(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        path = "/lead/p/CARE1/settings"
+        assert (await ws.post(path, {"action": "sharing", "sharing": "open"})).status_code == 303
+        alone = await ws.post(path, {"action": "remove-lead", "person": "2"})
+        assert alone.status_code == 303, "Jo steps down; Lee still leads"
+        last = await ws.post(path, {"action": "remove-lead", "person": "1"})
+        assert last.status_code == 400 and "the only lead" in last.text
+        past = await ws.post(path, {"action": "close", "review_on": "2026-01-01"})
+        assert past.status_code == 400 and "must be in the future" in past.text
+        closed = await ws.post(path, {"action": "close", "review_on": "2027-11-23"})
+        assert closed.status_code == 303
+        page = await ws.http.get(path)
+        assert "Reopen the project" in page.text
+    thanked = [m for m in await bot.delivered() if m.address == ANN_PHONE]
+    assert "Tuesday 23 November 2027" in thanked[0].body
+    async with bot.sessions() as session:
+        actions = (
+            await session.scalars(
+                select(AuditEntry.action).where(AuditEntry.actor == "contributor:1")
+            )
+        ).all()
+    assert {"project.sharing", "project.remove_lead", "project.close"} <= set(actions)

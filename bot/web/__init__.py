@@ -21,7 +21,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bot.services import Services
 from storage.lead_sessions import service_secret
 
-from . import briefs, checks, comments, meetings, people, projects, questions, record, sign_in
+from . import (
+    briefs,
+    checks,
+    comments,
+    meetings,
+    people,
+    projects,
+    questions,
+    record,
+    settings,
+    sign_in,
+)
 from .context import Web
 from .render import page
 
@@ -41,6 +52,7 @@ def workspace_app(services: Services) -> ASGIApp:
             *briefs.routes(web),
             *meetings.routes(web),
             *record.routes(web),
+            *settings.routes(web),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],
     )
