@@ -313,3 +313,49 @@ async def test_a_lead_publishes_a_brief_by_keyboard_alone(bot: MemoryBot, javasc
     assert focus[7]["name"] == "Publish and send to every member" and focus[7]["outline"]
     sent = await bot.delivered()
     assert any("home care" in m.body for m in sent if m.address == ANN_PHONE)
+
+
+async def test_every_refusal_page_is_accessible_too(bot: MemoryBot, javascript: bool) -> None:
+    require_axe()
+    await care1(bot)
+    await bot.send_in("sms", ANN_PHONE, "Hello")
+    await bot.delivered()
+    async with served(bot) as base:
+        used = await another_link(bot, STAFF_EMAIL)
+        checked(
+            await run(
+                base,
+                [
+                    *used,
+                    {"do": "goto", "path": "/lead/p/CARE1/comments"},
+                    *CHECK,
+                    {"do": "goto", "path": "/lead/p/CARE1/meetings"},
+                    {"do": "click", "role": "button", "name": "Add the meeting"},
+                    {"do": "waitForText", "text": "There is a problem"},
+                    *CHECK,
+                    {"do": "goto", "path": "/lead/p/CARE1/people"},
+                    {"do": "click", "role": "button", "name": "Add and invite them"},
+                    {"do": "waitForText", "text": "There is a problem"},
+                    *CHECK,
+                    {"do": "goto", "path": "/lead/p/CARE1/questions"},
+                    {"do": "click", "role": "button", "name": "Ask every member"},
+                    {"do": "waitForText", "text": "There is a problem"},
+                    *CHECK,
+                    {"do": "goto", "path": "/lead/p/CARE1/inbox/1/reply"},
+                    {"do": "click", "role": "button", "name": "Send the message"},
+                    {"do": "waitForText", "text": "There is a problem"},
+                    *CHECK,
+                    {"do": "goto", "path": "/lead/p/CARE1/nothing-here"},
+                    *CHECK,
+                    {"do": "goto", "path": "/lead/"},
+                    {"do": "click", "role": "button", "name": "Sign out"},
+                    {"do": "waitForText", "text": "You have signed out"},
+                    *CHECK,
+                    # The same link again: it has been used.
+                    used[0],
+                    {"do": "waitForText", "text": "This link no longer works"},
+                    *CHECK,
+                ],
+                javascript,
+            )
+        )

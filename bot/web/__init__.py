@@ -14,6 +14,7 @@ from pathlib import Path
 from asgi_csrf import asgi_csrf
 from starlette.applications import Starlette
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -55,6 +56,7 @@ def workspace_app(services: Services) -> ASGIApp:
             *settings.routes(web),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],
+        exception_handlers={404: _no_such_page},
     )
     return _WithCsrf(pages, web)
 
@@ -95,6 +97,12 @@ class _WithCsrf:
         request.state.language = self._web.language(request)
         response = page(request, "form_expired.html", status=403)
         await response(scope, _no_body, send)
+
+
+async def _no_such_page(request: Request, error: Exception) -> Response:
+    """An address in the workspace that leads nowhere: the same page as one not yours."""
+    request.state.language = Web.language_of(request)
+    return page(request, "not_found.html", status=404)
 
 
 def _multipart(scope: Scope) -> bool:

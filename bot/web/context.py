@@ -74,6 +74,11 @@ class Web:
             yield session
 
     def language(self, request: Request, preferred: str | None = None) -> str:
+        return self.language_of(request, preferred)
+
+    @staticmethod
+    def language_of(request: Request, preferred: str | None = None) -> str:
+        """The language chosen with the switch, else the lead's own, else English."""
         chosen = request.cookies.get(LANGUAGE_COOKIE)
         for candidate in (chosen, preferred):
             if candidate in WORKSPACE_LANGUAGES:
