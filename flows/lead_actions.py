@@ -29,6 +29,7 @@ from storage.contributors import (
     list_contributors,
 )
 from storage.errors import InvalidInput
+from storage.lead_sessions import claim_form
 from storage.memberships import lead_kinds, led_project_ids
 from storage.models import (
     Comment,
@@ -78,6 +79,28 @@ class Actor:
 
 class NotALead(InvalidInput):
     """The actor may not act as a lead of that project (the web answers it as not found)."""
+
+
+class SentTwice(InvalidInput):
+    """The same workspace form was sent again: it was acted on once, and not again."""
+
+
+# Refusals a workspace page does not show beside a field: "not yours" is answered as not
+# found, and a form sent twice as a note that it was acted on once.
+NOT_FOR_THE_FORM = (NotALead, SentTwice)
+
+
+async def once(session: AsyncSession, actor: Actor, form_id: str, *, now: datetime) -> None:
+    """Let a form (by the one-time id it carries) be acted on once: a double click or a
+    resend does nothing the second time. Call it in the action's transaction."""
+    if actor.contributor_id is None:
+        return
+    if (
+        not form_id
+        or len(form_id) > 64
+        or not await claim_form(session, form_id, actor.contributor_id, now)
+    ):
+        raise SentTwice("this form was already sent; it was acted on once")
 
 
 async def authorise(session: AsyncSession, project: Project, actor: Actor) -> None:

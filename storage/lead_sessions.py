@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import LeadSession, ServiceSecret, SignInLink
+from .models import FormSubmission, LeadSession, ServiceSecret, SignInLink
 
 
 def token_hash(token: str) -> str:
@@ -105,3 +105,16 @@ async def service_secret(session: AsyncSession, name: str) -> str:
     found = await session.get(ServiceSecret, name, populate_existing=True)
     assert found is not None
     return found.value
+
+
+async def claim_form(
+    session: AsyncSession, form_id: str, contributor_id: int, now: datetime
+) -> bool:
+    """Record that a form is being acted on; False if it already was. In the caller's
+    transaction, so a form whose action fails can be sent again."""
+    try:
+        async with session.begin_nested():
+            session.add(FormSubmission(form_id=form_id, contributor_id=contributor_id, used_at=now))
+    except IntegrityError:
+        return False
+    return True

@@ -38,8 +38,13 @@ class Workspace:
         return found.group(1)
 
     async def post(self, path: str, data: dict[str, object], *, form_from: str | None = None):  # type: ignore[no-untyped-def]
-        token = await self.csrf(form_from or path)
-        return await self.http.post(path, data={"csrftoken": token, **data})
+        """Send a form as a browser would: with the page's token and a fresh form id."""
+        page = await self.http.get(form_from or path)
+        token = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+        assert token, f"no form token on {form_from or path} ({page.status_code})"
+        form_id = re.search(r'name="form_id" value="([^"]+)"', page.text)
+        fields = {"csrftoken": token.group(1), **({"form_id": form_id.group(1)} if form_id else {})}
+        return await self.http.post(path, data={**fields, **data})
 
     async def link_sent_to(self, address: str) -> str:
         """Ask for a link as a lead does, and read it from the message that arrives."""

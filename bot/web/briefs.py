@@ -66,6 +66,7 @@ def routes(web: Web) -> list[Route]:
             )
         try:
             async with web.unit() as session:
+                await lead_actions.once(session, lead.actor, field(form, "form_id"), now=web.now())
                 project, published = await lead_actions.publish_brief(
                     session,
                     lead.actor,
@@ -79,7 +80,7 @@ def routes(web: Web) -> list[Route]:
                     now=web.now(),
                 )
         except InvalidInput as error:
-            if isinstance(error, lead_actions.NotALead):
+            if isinstance(error, lead_actions.NOT_FOR_THE_FORM):
                 raise
             errors.add("summary", N_("Write a short summary for text messages"))
             return await _form(request, web, lead, errors, values, status=400)

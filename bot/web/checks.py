@@ -71,7 +71,7 @@ def routes(web: Web) -> list[Route]:
                 else:
                     errors.add("action", N_("Choose what to do"))
         except InvalidInput as error:
-            if isinstance(error, lead_actions.NotALead):
+            if isinstance(error, lead_actions.NOT_FOR_THE_FORM):
                 raise
             errors.add(action or "action", N_("This could not be done. Check it and try again."))
         if errors:

@@ -56,6 +56,7 @@ def routes(web: Web) -> list[Route]:
         try:
             async with web.unit() as session:
                 project, _ = await led_project_as(session, lead.actor, request.path_params["code"])
+                await lead_actions.once(session, lead.actor, field(form, "form_id"), now=web.now())
                 for n in chosen:
                     if (await find_comment(session, n)).project_id != project.id:
                         raise NotYours
@@ -129,7 +130,7 @@ def routes(web: Web) -> list[Route]:
             )
             return await _one(request, web, lead, errors, {}, status=409)
         except InvalidInput as error:
-            if isinstance(error, lead_actions.NotALead):
+            if isinstance(error, lead_actions.NOT_FOR_THE_FORM):
                 raise
             errors.add(
                 action or "action", N_("This could not be done. Check the comment and try again.")

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.services import Services
-from flows.lead_actions import Actor, NotALead
+from flows.lead_actions import Actor, NotALead, SentTwice
 from flows.lead_sign_in import signed_in_lead
 from storage.db import transaction
 from storage.errors import NotFound
@@ -103,6 +103,8 @@ class Web:
                 return await handler(request, self, lead)
             except (NotYours, NotFound, NotALead):
                 return not_found(request)
+            except SentTwice:
+                return RedirectResponse(f"{request.url.path}?twice=1", status_code=303)
 
         return endpoint
 

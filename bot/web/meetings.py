@@ -36,6 +36,7 @@ def routes(web: Web) -> list[Route]:
         now = web.now()
         try:
             async with web.unit() as session:
+                await lead_actions.once(session, lead.actor, field(form, "form_id"), now=now)
                 if action == "meeting":
                     starts = _when(form, "meeting", errors)
                     minutes = field(form, "minutes")
@@ -77,7 +78,7 @@ def routes(web: Web) -> list[Route]:
         except _Refused:
             return await _page(request, web, lead, errors, dict(form), status=400)
         except InvalidInput as error:
-            if isinstance(error, lead_actions.NotALead):
+            if isinstance(error, lead_actions.NOT_FOR_THE_FORM):
                 raise
             name = {"extend": "until-date", "meeting": "meeting-date"}.get(action, "open")
             errors.add(name, _refusal(str(error), action))

@@ -53,6 +53,7 @@ def routes(web: Web) -> list[Route]:
         done = ""
         try:
             async with web.unit() as session:
+                await lead_actions.once(session, lead.actor, field(form, "form_id"), now=web.now())
                 if action == "existing":
                     reference = field(form, "reference")
                     if not reference:
@@ -76,7 +77,7 @@ def routes(web: Web) -> list[Route]:
         except NotFound:
             errors.add("reference", N_("We have no one with that email address or number"))
         except InvalidInput as error:
-            if isinstance(error, lead_actions.NotALead):
+            if isinstance(error, lead_actions.NOT_FOR_THE_FORM):
                 raise
             errors.add(
                 "email", N_("That address already belongs to someone we have. Invite them instead.")
@@ -142,6 +143,9 @@ def routes(web: Web) -> list[Route]:
             if not errors:
                 try:
                     async with web.unit() as session:
+                        await lead_actions.once(
+                            session, lead.actor, field(form, "form_id"), now=web.now()
+                        )
                         await lead_actions.reply_to_message(
                             session,
                             lead.actor,
@@ -151,7 +155,7 @@ def routes(web: Web) -> list[Route]:
                             now=web.now(),
                         )
                 except InvalidInput as error:
-                    if isinstance(error, lead_actions.NotALead):
+                    if isinstance(error, lead_actions.NOT_FOR_THE_FORM):
                         raise
                     errors.add(
                         "text",

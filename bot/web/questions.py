@@ -13,7 +13,7 @@ from storage.errors import InvalidInput
 from storage.questions import find_question
 
 from .context import NotYours, SignedIn, Web
-from .forms import N_, Errors, required_text
+from .forms import N_, Errors, field, required_text
 from .render import page
 
 TEXT_LIMIT = 2000
@@ -43,6 +43,7 @@ def routes(web: Web) -> list[Route]:
         try:
             async with web.unit() as session:
                 project, _ = await led_project_as(session, lead.actor, code)
+                await lead_actions.once(session, lead.actor, field(form, "form_id"), now=web.now())
                 if number is None:
                     await lead_actions.ask_group(session, lead.actor, code, text, now=web.now())
                     done = "asked"
@@ -60,7 +61,7 @@ def routes(web: Web) -> list[Route]:
         except _Refused:
             return await _page(request, web, lead, errors, {}, status=409)
         except InvalidInput as error:
-            if isinstance(error, lead_actions.NotALead):
+            if isinstance(error, lead_actions.NOT_FOR_THE_FORM):
                 raise
             errors.add(name, N_("This could not be done. Check it and try again."))
             return await _page(request, web, lead, errors, dict(form), status=400)

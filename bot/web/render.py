@@ -8,6 +8,7 @@ translations installed, so no request can leak its language into another.
 from __future__ import annotations
 
 import io
+import secrets
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -56,6 +57,8 @@ def environment(language: str) -> Environment:
     env.install_gettext_translations(workspace_translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["language"] = language
     env.globals["language_name"] = language_name
+    # Each form that must be acted on once carries a new id (flows.lead_actions.once).
+    env.globals["new_form_id"] = lambda: secrets.token_urlsafe(24)
     env.filters["when"] = lambda moment, zone="Europe/London": (
         format_when(moment, language, zone) if isinstance(moment, datetime) else ""
     )

@@ -37,6 +37,7 @@ def routes(web: Web) -> list[Route]:
         now = web.now()
         try:
             async with web.unit() as session:
+                await lead_actions.once(session, lead.actor, field(form, "form_id"), now=now)
                 if action == "sharing":
                     mode = field(form, "sharing")
                     if mode not in (Sharing.CHECKED, Sharing.OPEN):
@@ -86,7 +87,7 @@ def routes(web: Web) -> list[Route]:
         except NotFound:
             errors.add("person", N_("We have no one with that email address or number"))
         except InvalidInput as error:
-            if isinstance(error, lead_actions.NotALead):
+            if isinstance(error, lead_actions.NOT_FOR_THE_FORM):
                 raise
             name, message = _refusal(action, str(error))
             errors.add(name, message)

@@ -39,7 +39,7 @@ from .projects import (
     QuestionResponse,
     WindowExtension,
 )
-from .web import LeadSession, ServiceSecret, SignInLink
+from .web import FormSubmission, LeadSession, ServiceSecret, SignInLink
 
 __all__ = [
     "Answer",
@@ -54,6 +54,7 @@ __all__ = [
     "Contributor",
     "ConversationState",
     "Declaration",
+    "FormSubmission",
     "InboundMessageRow",
     "InboundStatus",
     "JobStatus",

@@ -67,6 +67,9 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_provider_id", "channel", "provider_id"),
+        # The workspace's inbox finds the replies to each message (and which project they
+        # were for); removing old messages sets this column to null.
+        Index("ix_outbox_reply_to_inbound", "reply_to_inbound_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -204,8 +204,9 @@ class Comment(CheckedBeforeSharing, Base):
     response_reason: Mapped[str | None] = mapped_column(Text)
     responded_at: Mapped[datetime | None]
     responded_by: Mapped[int | None] = mapped_column(ForeignKey("contributors.id"))
+    # Indexed: the workspace's inbox finds the comment each message became.
     inbound_message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("inbound_messages.id", ondelete="SET NULL")
+        ForeignKey("inbound_messages.id", ondelete="SET NULL"), index=True
     )
 
 

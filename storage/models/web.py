@@ -46,3 +46,14 @@ class ServiceSecret(Base):
 
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class FormSubmission(Base):
+    """A workspace form that has been acted on, by the one-time id it carried: the same form
+    sent twice (a double click, a resend after a slow answer) is acted on once."""
+
+    __tablename__ = "form_submissions"
+
+    form_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    contributor_id: Mapped[int] = mapped_column(ForeignKey("contributors.id", ondelete="CASCADE"))
+    used_at: Mapped[datetime]

@@ -1,5 +1,6 @@
 """The leads' web workspace: one-time sign-in links, signed-in sessions (both kept as token
-hashes), the service's own secrets, and received messages found by who sent them.
+hashes), the service's own secrets, received messages found by who sent them, and what
+became of each (the replies to it and its comment).
 
 Revision ID: 0009
 Revises: 0008
@@ -49,9 +50,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name="pk_service_secrets"),
     )
     op.create_index("ix_inbound_contact_point", "inbound_messages", ["contact_point_id", "id"])
+    op.create_table(
+        "form_submissions",
+        sa.Column("form_id", sa.String(length=64), nullable=False),
+        sa.Column("contributor_id", sa.Integer(), nullable=False),
+        sa.Column("used_at", _WHEN, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contributor_id"],
+            ["contributors.id"],
+            name="fk_form_submissions_contributor_id_contributors",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("form_id", name="pk_form_submissions"),
+    )
+    # The inbox finds what became of each message: the replies to it and its comment.
+    op.create_index("ix_outbox_reply_to_inbound", "outbox", ["reply_to_inbound_id"])
+    op.create_index(
+        op.f("ix_comments_inbound_message_id"), "comments", ["inbound_message_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("form_submissions")
+    op.drop_index(op.f("ix_comments_inbound_message_id"), table_name="comments")
+    op.drop_index("ix_outbox_reply_to_inbound", table_name="outbox")
     op.drop_index("ix_inbound_contact_point", table_name="inbound_messages")
     op.drop_table("service_secrets")
     op.drop_table("lead_sessions")
