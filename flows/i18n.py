@@ -72,11 +72,17 @@ _FORMAT_LOCALES = {"en": "en_GB"}
 _DATE_PATTERNS = {"en": "EEEE d MMMM y"}
 
 
+@cache
+def _format_locale(language: str) -> Locale:
+    """Parsed once per language: a digest or a record writes thousands of dates."""
+    return Locale.parse(_FORMAT_LOCALES.get(language, language))
+
+
 def format_when(moment: datetime, language: str, time_zone: str) -> str:
     """A time written out with its weekday, in the reader's language and the project's zone:
     'Tuesday 1 December 2026 at 18:00'."""
     local = moment.astimezone(ZoneInfo(time_zone))
-    locale = Locale.parse(_FORMAT_LOCALES.get(language, language))
+    locale = _format_locale(language)
     day = format_date(local, format=_DATE_PATTERNS.get(language, "full"), locale=locale)
     time = format_time(local, format="HH:mm", locale=locale)
     # The joining word comes from the catalog so each language says "at" its own way.
@@ -85,7 +91,7 @@ def format_when(moment: datetime, language: str, time_zone: str) -> str:
 
 def format_day(day: date, language: str) -> str:
     """A day written out with its weekday, in the reader's language: 'Monday 1 March 2027'."""
-    locale = Locale.parse(_FORMAT_LOCALES.get(language, language))
+    locale = _format_locale(language)
     return format_date(day, format=_DATE_PATTERNS.get(language, "full"), locale=locale)
 
 

@@ -42,7 +42,7 @@ from storage.models import (
     WindowExtension,
 )
 
-from .record_checklist import Check, checklist
+from .record_checklist import Check, Facts, checklist, facts_of
 
 A_MEMBER = "A member"
 # Outbox kinds that carry the brief: sent on publishing, and with a later invitation.
@@ -160,8 +160,19 @@ class Record:
 
 
 async def project_record(
-    session: AsyncSession, project: Project, *, for_leads: bool = False, now: datetime
+    session: AsyncSession,
+    project: Project,
+    *,
+    for_leads: bool = False,
+    now: datetime,
+    part: tuple[int, int] | None = None,
+    facts: Facts | None = None,
 ) -> Record:
+    """The whole record; or, with ``part`` (offset, limit), only that page of its comments
+    and of its questions, the checklist then decided on ``facts`` counted in the database
+    (:func:`flows.checklist_facts.project_facts`), as a page of thousands of comments needs."""
+    if part is not None and facts is None:
+        raise ValueError("a part of the record needs the facts of the whole")
     names = await _names(session, project.id)
     leads = await _leads(session, project.id, names)
     briefs = (
@@ -176,9 +187,9 @@ async def project_record(
             select(Meeting).where(Meeting.project_id == project.id).order_by(Meeting.starts_at)
         )
     ).all()
-    windows = await _windows(session, project.id, {m.id: m for m in meetings})
-    comments = await _comments(session, project.id, names, for_leads)
-    questions = await _questions(session, project.id, names, for_leads)
+    windows = await project_windows(session, project.id, {m.id: m for m in meetings})
+    comments = await _comments(session, project.id, names, for_leads, part)
+    questions = await _questions(session, project.id, names, for_leads, part)
     declarations = (
         await session.scalars(
             select(Declaration)
@@ -186,10 +197,15 @@ async def project_record(
             .order_by(Declaration.declared_at)
         )
     ).all()
-    memberships = (
-        await session.scalars(select(Membership).where(Membership.project_id == project.id))
+    # Only those who left: a project may have ten thousand members.
+    departures = (
+        await session.execute(
+            select(Membership.contributor_id, Membership.left_at, Membership.leave_reason).where(
+                Membership.project_id == project.id, Membership.status == MembershipStatus.LEFT
+            )
+        )
     ).all()
-    stops = await _stops(session, [m.contributor_id for m in memberships])
+    stops = await _stops(session, project.id)
     details: list[Detail] = []
     if for_leads:
         details += [
@@ -206,8 +222,8 @@ async def project_record(
                 m.left_at,
                 f"left the project: {m.leave_reason or 'no reason given'}",
             )
-            for m in memberships
-            if m.status == MembershipStatus.LEFT and m.left_at
+            for m in departures
+            if m.left_at
         ]
         details += [
             Detail(names.get(person, A_MEMBER), at, f"stopped messages by {channel}")
@@ -236,12 +252,14 @@ async def project_record(
         questions=questions,
         declarations=sum(1 for d in declarations if d.has_interest),
         nothing_to_declare=sum(1 for d in declarations if not d.has_interest),
-        left=sum(1 for m in memberships if m.status == MembershipStatus.LEFT),
+        left=len(departures),
         stopped=len(stops),
         details=tuple(details),
     )
-    distribution = await _brief_distribution(session, project.id, briefs, memberships)
-    checks = checklist(record, meetings, windows, distribution, now)
+    if facts is None:
+        distribution = await _brief_distribution(session, project.id, briefs)
+        facts = facts_of(record, distribution)
+    checks = checklist(facts, meetings, windows, now)
     return replace(record, checklist=checks)
 
 
@@ -269,7 +287,7 @@ async def _leads(session: AsyncSession, project_id: int, names: dict[int, str]) 
     return tuple(Lead(names.get(person, "A lead"), kind) for person, kind in rows)
 
 
-async def _windows(
+async def project_windows(
     session: AsyncSession, project_id: int, meetings: dict[int, Meeting]
 ) -> tuple[Window, ...]:
     windows = (
@@ -346,11 +364,33 @@ def _original(item: Comment | Question, for_leads: bool) -> str | None:
 
 
 async def _comments(
-    session: AsyncSession, project_id: int, names: dict[int, str], for_leads: bool
+    session: AsyncSession,
+    project_id: int,
+    names: dict[int, str],
+    for_leads: bool,
+    part: tuple[int, int] | None,
 ) -> tuple[CommentLine, ...]:
+    # Plain rows, not ORM objects: a project may have thousands of comments.
     comments = (
-        await session.scalars(
-            select(Comment).where(Comment.project_id == project_id).order_by(Comment.id)
+        await session.execute(
+            select(
+                Comment.id,
+                Comment.contributor_id,
+                Comment.is_named,
+                Comment.channel,
+                Comment.received_at,
+                Comment.is_late,
+                Comment.text,
+                Comment.shared_text,
+                Comment.check_state,
+                Comment.response_status,
+                Comment.response_reason,
+                Comment.responded_at,
+            )
+            .where(Comment.project_id == project_id)
+            .order_by(Comment.id)
+            .offset(part[0] if part else None)
+            .limit(part[1] if part else None)
         )
     ).all()
     return tuple(
@@ -372,18 +412,24 @@ async def _comments(
 
 
 async def _questions(
-    session: AsyncSession, project_id: int, names: dict[int, str], for_leads: bool
+    session: AsyncSession,
+    project_id: int,
+    names: dict[int, str],
+    for_leads: bool,
+    part: tuple[int, int] | None,
 ) -> tuple[QuestionLine, ...]:
     """Members' questions to the leads, each with its written answer. The asker is named
     only if they chose to be when they asked."""
+    asked = select(Question.id).where(
+        Question.project_id == project_id, Question.direction == QuestionDirection.TO_LEADS
+    )
+    if part is not None:
+        asked = asked.order_by(Question.id).offset(part[0]).limit(part[1])
     rows = (
         await session.execute(
             select(Question, Answer)
             .outerjoin(Answer, Answer.question_id == Question.id)
-            .where(
-                Question.project_id == project_id,
-                Question.direction == QuestionDirection.TO_LEADS,
-            )
+            .where(Question.id.in_(asked))
             .order_by(Question.id, Answer.answered_at)
         )
     ).all()
@@ -405,12 +451,13 @@ async def _questions(
     return tuple(latest.values())
 
 
-async def _stops(
-    session: AsyncSession, people: list[int]
-) -> list[tuple[int, ChannelName, datetime]]:
+async def _stops(session: AsyncSession, project_id: int) -> list[tuple[int, ChannelName, datetime]]:
+    """Members who stopped messages on a channel (a subquery, not a list of ids: a project may
+    have more members than a statement may carry parameters)."""
+    members = select(Membership.contributor_id).where(Membership.project_id == project_id)
     rows = await session.execute(
         select(ContactPoint.contributor_id, ContactPoint.channel, ContactPoint.opted_out_at)
-        .where(ContactPoint.contributor_id.in_(people), ContactPoint.opted_out_at.is_not(None))
+        .where(ContactPoint.contributor_id.in_(members), ContactPoint.opted_out_at.is_not(None))
         .order_by(ContactPoint.opted_out_at)
     )
     return [(person, channel, at) for person, channel, at in rows if person is not None]
@@ -420,12 +467,17 @@ async def _brief_distribution(
     session: AsyncSession,
     project_id: int,
     briefs: Sequence[BriefVersion],
-    memberships: Sequence[Membership],
 ) -> tuple[int, int]:
     """(members the brief was sent to, members still in the project): a member counts once
     a message carrying the brief was handed to a provider for them after the first version
     was published."""
-    people = {m.contributor_id for m in memberships if m.status != MembershipStatus.LEFT}
+    people = set(
+        await session.scalars(
+            select(Membership.contributor_id).where(
+                Membership.project_id == project_id, Membership.status != MembershipStatus.LEFT
+            )
+        )
+    )
     if not briefs or not people:
         return 0, len(people)
     first = briefs[0].published_at

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from storage.models import CheckState, LeadKind, Meeting, ResponseStatus
 
 if TYPE_CHECKING:
-    from .record import Record, Window
+    from .record import MeetingLine, Record, Window
 
 # The shortest comment window after a meeting that the criteria accept.
 LEAST_WINDOW = timedelta(days=7)
@@ -24,16 +24,58 @@ class Check:
     detail: str
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What the checklist is decided on, counted: from a whole record, or straight from the
+    database for a page that shows only the checklist (:mod:`flows.checklist_facts`)."""
+
+    leads: int
+    contributor_leads: int
+    briefs: int
+    reached: int  # members the brief was handed to a provider for
+    members: int  # members still in the project
+    comments: int
+    unanswered_comments: int  # no response yet, or still under review
+    questions: int  # members' questions to the leads
+    open_questions: int  # not answered, or answered to the asker alone though shared
+    review_on: str | None
+
+
+def facts_of(record: Record, distribution: tuple[int, int]) -> Facts:
+    """The facts of a record already read in full."""
+    reached, members = distribution
+    return Facts(
+        leads=len(record.leads),
+        contributor_leads=sum(1 for lead in record.leads if lead.kind == LeadKind.CONTRIBUTOR),
+        briefs=len(record.briefs),
+        reached=reached,
+        members=members,
+        comments=len(record.comments),
+        unanswered_comments=sum(1 for c in record.comments if needs_response(c.response)),
+        questions=len(record.questions),
+        open_questions=sum(
+            1 for q in record.questions if is_open(q.answer is not None, q.broadcast_at, q.check)
+        ),
+        review_on=record.review_on,
+    )
+
+
+def needs_response(response: ResponseStatus | None) -> bool:
+    return response is None or response == ResponseStatus.UNDER_REVIEW
+
+
+def is_open(answered: bool, broadcast_at: datetime | None, check: CheckState) -> bool:
+    """A question kept from the group is answered to its asker alone, and that is enough."""
+    return not answered or (broadcast_at is None and check == CheckState.SHARED)
+
+
 def checklist(
-    record: Record,
-    meetings: Sequence[Meeting],
+    facts: Facts,
+    meetings: Sequence[Meeting | MeetingLine],
     windows: tuple[Window, ...],
-    distribution: tuple[int, int],
     now: datetime,
 ) -> tuple[Check, ...]:
     """The co-production criteria, each passed or not, with what decided it."""
-    contributor_leads = [lead for lead in record.leads if lead.kind == LeadKind.CONTRIBUTOR]
-    reached, members = distribution
     ended = [m for m in meetings if m.starts_at + timedelta(minutes=m.minutes) <= now]
     short = [
         m
@@ -45,28 +87,19 @@ def checklist(
     ]
     extensions = [e for w in windows for e in w.extensions]
     unexplained = [e for e in extensions if not e.reason.strip()]
-    unanswered_comments = [
-        c
-        for c in record.comments
-        if c.response is None or c.response == ResponseStatus.UNDER_REVIEW
-    ]
-    # A question kept from the group is answered to its asker alone, and that is enough.
-    open_questions = [
-        q
-        for q in record.questions
-        if q.answer is None or (q.broadcast_at is None and q.check == CheckState.SHARED)
-    ]
     return (
         Check(
             "Two leads, one of them a contributor",
-            len(record.leads) >= 2 and bool(contributor_leads),
-            f"{_count(len(record.leads), 'lead')}, "
-            f"{_count(len(contributor_leads), 'contributor')} among them",
+            facts.leads >= 2 and facts.contributor_leads > 0,
+            f"{_count(facts.leads, 'lead')}, "
+            f"{_count(facts.contributor_leads, 'contributor')} among them",
         ),
         Check(
             "The brief reached every member",
-            bool(record.briefs) and members > 0 and reached == members,
-            "no brief yet" if not record.briefs else f"sent to {reached} of {members} members",
+            facts.briefs > 0 and facts.members > 0 and facts.reached == facts.members,
+            "no brief yet"
+            if not facts.briefs
+            else f"sent to {facts.reached} of {facts.members} members",
         ),
         Check(
             "At least 7 days for comments after every meeting",
@@ -80,20 +113,20 @@ def checklist(
         ),
         Check(
             "Every comment has a response",
-            not unanswered_comments,
-            f"{_count(len(record.comments), 'comment')}, "
-            f"{len(unanswered_comments)} waiting or under review",
+            not facts.unanswered_comments,
+            f"{_count(facts.comments, 'comment')}, "
+            f"{facts.unanswered_comments} waiting or under review",
         ),
         Check(
             "Every question answered in writing and sent to everyone",
-            not open_questions,
-            f"{_count(len(record.questions), 'question')}, "
-            f"{len(open_questions)} not answered to everyone",
+            not facts.open_questions,
+            f"{_count(facts.questions, 'question')}, "
+            f"{facts.open_questions} not answered to everyone",
         ),
         Check(
             "A review date is set",
-            record.review_on is not None,
-            record.review_on or "no review date",
+            facts.review_on is not None,
+            facts.review_on or "no review date",
         ),
     )
 

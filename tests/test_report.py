@@ -8,10 +8,12 @@ import io
 import json
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from channels.base import ChannelName
 from flows.briefs import publish_brief
+from flows.checklist_facts import project_checklist
 from flows.closing import close_project
 from flows.questions import answer_question
 from flows.record import project_record
@@ -207,3 +209,18 @@ def test_the_report_command_writes_the_record_where_asked(tmp_path) -> None:
     refused = coproduce("report", "CARE1", "--format", "pdf")
     assert refused.exit_code == 1 and "'pdf' is not a format" in refused.output
     assert coproduce("report", "NOPE1").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("two_leads", "respond", "review"),
+    [(True, True, True), (False, False, False), (True, False, True)],
+    ids=["by the rules", "cutting corners", "no responses"],
+)
+async def test_the_workspace_checklist_counted_in_the_database_matches_the_record(
+    bot, two_leads: bool, respond: bool, review: bool
+) -> None:
+    await run_project(bot, two_leads=two_leads, respond=respond, review=review)
+    async with bot.sessions() as session:
+        project = await find_project(session, "CARE1")
+        counted = await project_checklist(session, project, bot.clock.now())
+    assert counted == (await record_of(bot)).checklist

@@ -10,8 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from flows import lead_actions
+from flows.checklist_facts import meetings_and_windows
 from flows.lead_actions import led_project_as
-from flows.record import project_record
 from storage.errors import InvalidInput
 
 from .context import SignedIn, Web
@@ -127,15 +127,15 @@ async def _page(
 ) -> Response:
     async with web.unit() as session:
         project, _ = await led_project_as(session, lead.actor, request.path_params["code"])
-        record = await project_record(session, project, for_leads=False, now=web.now())
+        meetings, windows = await meetings_and_windows(session, project)
     now = web.now()
-    open_windows = [w for w in record.windows if w.opens_at <= now < w.closes_at]
+    open_windows = [w for w in windows if w.opens_at <= now < w.closes_at]
     return page(
         request,
         "meetings.html",
         status=status,
         project=project,
-        record=record,
+        meetings=meetings,
         open_windows=open_windows,
         errors=errors,
         values=values,

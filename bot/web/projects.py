@@ -6,10 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from flows.checklist_facts import project_checklist
 from flows.lead_actions import led_project_as
-from flows.record import project_record
 from flows.workspace_views import lead_projects
-from storage.models import LeadKind
 
 from .context import SignedIn, Web
 from .render import page
@@ -24,10 +23,8 @@ def routes(web: Web) -> list[Route]:
     async def overview(request: Request, web: Web, lead: SignedIn) -> Response:
         async with web.unit() as session:
             project, kind = await led_project_as(session, lead.actor, request.path_params["code"])
-            record = await project_record(
-                session, project, for_leads=kind == LeadKind.STAFF, now=web.now()
-            )
-        return page(request, "overview.html", project=project, kind=kind, record=record)
+            checks = await project_checklist(session, project, web.now())
+        return page(request, "overview.html", project=project, kind=kind, checks=checks)
 
     return [
         Route("/", web.lead_page(home)),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from flows.checklist_facts import project_facts
 from flows.lead_actions import led_project_as
 from flows.record import project_record
 from flows.record_render import render, sections
@@ -22,17 +25,41 @@ DOWNLOADS = {
     "json": "application/json",
 }
 AUDIT_PAGE = 100
+RECORD_PAGE = 50
 
 
 def routes(web: Web) -> list[Route]:
     async def record_page(request: Request, web: Web, lead: SignedIn) -> Response:
+        raw = request.query_params.get("page", "1")
+        number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
         async with web.unit() as session:
             project, kind = await led_project_as(session, lead.actor, request.path_params["code"])
+            # A page at a time of comments and questions; the downloads hold them all.
+            start = (number - 1) * RECORD_PAGE
+            facts = await project_facts(session, project)
             record = await project_record(
-                session, project, for_leads=kind == LeadKind.STAFF, now=web.now()
+                session,
+                project,
+                for_leads=kind == LeadKind.STAFF,
+                now=web.now(),
+                part=(start, RECORD_PAGE),
+                facts=facts,
             )
+        details = record.details
+        # The leads' details (declarations, departures, opt-outs) a page at a time too.
+        record = replace(record, details=record.details[start : start + RECORD_PAGE])
+        most = max(facts.comments, facts.questions, len(details))
         return page(
-            request, "record.html", project=project, record=record, sections=sections(record)
+            request,
+            "record.html",
+            project=project,
+            record=record,
+            sections=sections(record),
+            number=number,
+            pages=max(1, -(-most // RECORD_PAGE)),
+            first=start + 1,
+            comments=facts.comments,
+            questions=facts.questions,
         )
 
     async def download(request: Request, web: Web, lead: SignedIn) -> Response:
