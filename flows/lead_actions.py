@@ -81,6 +81,10 @@ class NotALead(InvalidInput):
     """The actor may not act as a lead of that project (the web answers it as not found)."""
 
 
+class BriefChanged(InvalidInput):
+    """Another lead published a version of the brief after this one was begun."""
+
+
 class SentTwice(InvalidInput):
     """The same workspace form was sent again: it was acted on once, and not again."""
 
@@ -151,8 +155,15 @@ async def publish_brief(
     note: str | None,
     alt_formats: dict[str, str],
     now: datetime,
+    based_on: int | None = None,
 ) -> tuple[Project, briefs.PublishedBrief]:
+    """``based_on``: the version the lead saw (0 for none) when they wrote this one; if
+    another lead has published since, nothing is published, so no one's version is lost."""
     project = await led_project(session, actor, code)
+    if based_on is not None:
+        latest = await latest_brief(session, project.id)
+        if (latest.version if latest else 0) != based_on:
+            raise BriefChanged(f"version {latest.version if latest else 0} of the brief is newer")
     published = await briefs.publish_brief(
         session,
         project,

@@ -16,13 +16,20 @@ from storage.briefs import latest_brief
 from storage.conversations import clear_state, pending_state, set_state
 from storage.declarations import record_declaration
 from storage.memberships import join, leave, members_to_tell, membership
-from storage.models import ConsentTopic, Contributor, MembershipStatus, Project, Question
+from storage.models import (
+    ConsentTopic,
+    Contributor,
+    LeadKind,
+    MembershipStatus,
+    Project,
+    Question,
+)
 from storage.projects import add_members
 
 from .briefs import brief_message
 from .context import Exchange
 from .keywords import Command, keyword_words
-from .outbound import Message, Reader, send_to, send_to_leads
+from .outbound import Message, Reader, send_to, send_to_each_lead, send_to_leads
 
 # After joining, NONE or DECLARE (with no project named) are about the project just joined.
 DECLARING_FOR = timedelta(days=7)
@@ -166,8 +173,14 @@ async def declare_interest(exchange: Exchange, project: Project, text: str | Non
         )
         return Message(body, subject=subject)
 
-    await send_to_leads(
-        exchange.session, project, kind="lead-notice", render=tell_leads, now=exchange.now
+    # Declarations may be health data: the team's leads read them; a contributor who
+    # co-leads does not (nor does the workspace show them one).
+    await send_to_each_lead(
+        exchange.session,
+        project,
+        kind="lead-notice",
+        render_for=lambda kind: tell_leads if kind == LeadKind.STAFF else None,
+        now=exchange.now,
     )
 
 

@@ -279,17 +279,16 @@ async def send_to_each_lead(
     project: Project,
     *,
     kind: str,
-    render_for: Callable[[LeadKind], Render],
+    render_for: Callable[[LeadKind], Render | None],
     now: datetime,
 ) -> int:
     """Queue a message to each lead who hears of the project, rendered for the kind of
     lead: the team's leads may see what the contributors' leads may not (the name of
-    someone who chose not to be named)."""
+    someone who chose not to be named). A kind of lead with no render gets nothing."""
     kinds = await lead_kinds(session, project.id)
     reached = 0
     for lead in await leads_of(session, project.id):
-        lead_kind = kinds.get(lead.id, LeadKind.STAFF)
-        reached += await send_to(
-            session, lead, project, kind=kind, render=render_for(lead_kind), now=now
-        )
+        render = render_for(kinds.get(lead.id, LeadKind.STAFF))
+        if render is not None:
+            reached += await send_to(session, lead, project, kind=kind, render=render, now=now)
     return reached

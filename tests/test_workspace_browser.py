@@ -17,6 +17,8 @@ import pytest
 import uvicorn
 
 from bot.app import create_app
+from flows import lead_actions
+from flows.lead_actions import Actor
 from flows.lead_sign_in import operator_link
 from storage.db import transaction
 from tests.axe_kit import require_axe
@@ -318,6 +320,8 @@ async def test_a_lead_publishes_a_brief_by_keyboard_alone(bot: MemoryBot, javasc
 async def test_every_refusal_page_is_accessible_too(bot: MemoryBot, javascript: bool) -> None:
     require_axe()
     await care1(bot)
+    async with transaction(bot.sessions) as session:
+        await lead_actions.open_window(session, Actor("t"), "CARE1", days=7, now=bot.clock.now())
     await bot.send_in("sms", ANN_PHONE, "Hello")
     await bot.delivered()
     async with served(bot) as base:
@@ -328,6 +332,9 @@ async def test_every_refusal_page_is_accessible_too(bot: MemoryBot, javascript: 
                 [
                     *used,
                     {"do": "goto", "path": "/lead/p/CARE1/comments"},
+                    *CHECK,
+                    {"do": "click", "role": "button", "name": "Respond to the chosen comments"},
+                    {"do": "waitForText", "text": "There is a problem"},
                     *CHECK,
                     {"do": "goto", "path": "/lead/p/CARE1/meetings"},
                     {"do": "click", "role": "button", "name": "Add the meeting"},

@@ -302,3 +302,47 @@ async def test_project_settings_change_sharing_leads_and_close_with_a_future_rev
             )
         ).all()
     assert {"project.sharing", "project.remove_lead", "project.close"} <= set(actions)
+
+
+async def test_a_brief_begun_before_another_lead_published_is_not_sent(bot: MemoryBot) -> None:
+    await care1(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        preview = await ws.post("/lead/p/CARE1/brief", {"text": "Lee's brief", "action": "preview"})
+        form_id = preview.text.split('name="form_id" value="', 1)[1].split('"', 1)[0]
+        async with transaction(bot.sessions) as session:
+            await lead_actions.publish_brief(
+                session,
+                Actor("test"),
+                "CARE1",
+                text="Jo's brief",
+                summary=None,
+                note=None,
+                alt_formats={},
+                now=bot.clock.now(),
+            )
+        await bot.delivered()
+        late = await ws.post(
+            "/lead/p/CARE1/brief",
+            {"text": "Lee's brief", "action": "publish", "form_id": form_id, "based_on": "0"},
+        )
+        assert late.status_code == 409
+        assert "Another lead published a new version" in late.text
+        assert 'name="based_on" value="1"' in late.text, "sending again publishes on version 1"
+    async with bot.sessions() as session:
+        texts = (await session.scalars(select(BriefVersion.text))).all()
+    assert texts == ["Jo's brief"]
+    assert await bot.delivered() == []
+
+
+async def test_a_contributor_lead_is_not_sent_what_a_member_declared(bot: MemoryBot) -> None:
+    await care1(bot)
+    await bot.send_in("sms", ANN_PHONE, "DECLARE I am paid by a care agency")
+    sent = await bot.delivered()
+    to_leads = {m.address: m.body for m in sent if m.address in (STAFF_EMAIL, JOINT_EMAIL)}
+    assert "I am paid by a care agency" in to_leads[STAFF_EMAIL]
+    assert JOINT_EMAIL not in to_leads
+    async with workspace(bot) as ws:
+        await ws.sign_in(JOINT_EMAIL)
+        inbox = await ws.http.get("/lead/p/CARE1/inbox")
+        assert "care agency" not in inbox.text and "Kept as a declaration of interest" in inbox.text

@@ -26,6 +26,10 @@ SUMMARY_LIMIT = 300
 NOTE_LIMIT = 500
 URL_LIMIT = 500
 UPLOAD_LIMIT = 200_000  # bytes of Markdown
+NEWER = N_(
+    "Another lead published a new version of the brief while you were writing. "
+    "Nothing was sent. Read their version, then publish yours if it is still needed."
+)
 FORMATS = (AccessNeed.EASY_READ, AccessNeed.LARGE_PRINT, AccessNeed.AUDIO, AccessNeed.BSL)
 
 
@@ -78,7 +82,11 @@ def routes(web: Web) -> list[Route]:
                         need.value: values[need.value] for need in FORMATS if values[need.value]
                     },
                     now=web.now(),
+                    based_on=int(values["based_on"]),
                 )
+        except lead_actions.BriefChanged:
+            errors.add("text", NEWER)
+            return await _form(request, web, lead, errors, values, status=409)
         except InvalidInput as error:
             if isinstance(error, lead_actions.NOT_FOR_THE_FORM):
                 raise
@@ -97,6 +105,8 @@ def routes(web: Web) -> list[Route]:
 
 async def _read(form: FormData, errors: Errors) -> dict[str, str]:
     values = {name: field(form, name) for name in ("text", "summary", "note")}
+    based_on = field(form, "based_on")
+    values["based_on"] = based_on if based_on.isdigit() and len(based_on) < 9 else "0"
     file = upload(form, "file")
     if file is not None:
         content = await file.read(UPLOAD_LIMIT + 1)
