@@ -42,6 +42,10 @@ _NOISY_LOGGERS = (
 )
 
 
+# How long a stop waits for open HTTP connections (a live inbox) before closing them.
+GRACEFUL_SECONDS = 5
+
+
 class StartupError(RuntimeError):
     """The service cannot start; the message says why in one line."""
 
@@ -100,7 +104,14 @@ async def _run(services: Services, *, worker: bool) -> None:
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    config = uvicorn.Config(create_app(services), log_config=None, access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        create_app(services),
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        # A lead's open inbox is a stream that would hold a stop for minutes: close it.
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+    )
     server = uvicorn.Server(config)
 
     def on_signal(signum: int, _frame: object) -> None:

@@ -10,6 +10,7 @@ import signal
 import smtplib
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -231,3 +232,28 @@ def test_serve_without_a_worker_stores_and_answers_and_a_worker_beside_it_sends(
     [reply] = telegram_api.take()
     assert (reply.chat_id, reply.text.splitlines()[0]) == (5003, "Hello Eli.")
     assert "sending messages and running scheduled jobs" in worker.log
+
+
+def test_serve_stops_promptly_while_a_lead_has_the_inbox_open(tmp_path, started) -> None:
+    """The inbox's live stream lasts minutes; a stop closes it instead of waiting for it."""
+    env = service_env()
+    _cli(env, tmp_path, "contributor", "add", "Lee", "--email", "lee@council.example")
+    _cli(env, tmp_path, "contributor", "add", "Jo", "--email", "jo@example.org")
+    _cli(env, tmp_path, "project", "create", "CARE1", "--title", "Home care", "--lead", "1",
+         "--joint-lead", "2")  # fmt: skip
+    link = _cli(env, tmp_path, "lead", "link", "1").strip()
+    service = Service(env, tmp_path)
+    started.append(service)
+    service.wait_for_line(READY)
+    base = f"http://127.0.0.1:{env['COPRODUCE_HTTP_PORT']}"
+    with httpx.Client(base_url=base) as http:
+        path = "/lead/" + link.split("/lead/", 1)[1]
+        token = http.get(path).text.split('name="csrftoken" value="', 1)[1].split('"', 1)[0]
+        assert http.post(path, data={"csrftoken": token}).status_code == 303
+        with http.stream("GET", "/lead/p/CARE1/inbox/events") as stream:
+            assert stream.status_code == 200
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            started_at = time.monotonic()
+            assert service.stop(signal.SIGTERM, timeout=20) == 0
+    assert time.monotonic() - started_at < 15
+    assert "stopped" in service.lines[-1]
