@@ -4,11 +4,16 @@ end; forms without their token change nothing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from storage.models import AuditEntry, LeadSession, OutboxRow
+from tests.axe_kit import axe_violations, describe, layouts, require_axe
 from tests.bot_fixture import MemoryBot
 from tests.workspace_kit import ANN_PHONE, STAFF_EMAIL, care1, workspace
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 async def test_a_lead_signs_in_with_the_link_sent_to_their_email(bot: MemoryBot) -> None:
@@ -153,3 +158,34 @@ async def test_session_cookie_is_secure_behind_an_https_public_url(bot: MemoryBo
         assert link.startswith("https://coproduce.example.org/lead/sign-in/")
         signed = await ws.post(link.removeprefix("https://coproduce.example.org"), {})
         assert "Secure" in signed.headers["set-cookie"]
+
+
+async def test_the_refusal_pages_a_browser_test_cannot_reach_pass_axe_and_reflow(
+    bot: MemoryBot,
+) -> None:
+    """A form without its token (403) and too many requests (429), checked as files with
+    the workspace's stylesheet inlined."""
+    require_axe()
+    await care1(bot)
+    async with workspace(bot) as ws:
+        await ws.sign_in(STAFF_EMAIL)
+        expired = await ws.http.post("/lead/p/CARE1/questions", data={"ask": "Which day?"})
+        assert expired.status_code == 403
+        ws.http.cookies.clear()
+        for _ in range(3):
+            await ws.post("/lead/login", {"address": "a@example.org"})
+        wait = await ws.post("/lead/login", {"address": "a@example.org"})
+        assert wait.status_code == 429 and "Please wait before you try again" in wait.text
+    await bot.delivered()
+    style = (ROOT / "bot" / "web" / "static" / "workspace.css").read_text()
+    link = '<link rel="stylesheet" href="/lead/static/workspace.css">'
+    pages = {
+        name: page.text.replace(link, f"<style>{style}</style>")
+        for name, page in (("expired", expired), ("wait", wait))
+    }
+    assert all(f"<style>{style}" in html for html in pages.values())
+    violations = {name: found for name, found in axe_violations(pages).items() if found}
+    assert violations == {}, describe(violations)
+    for name, measured in layouts(pages).items():
+        assert measured["overflow"] == {"320": 0, "640": 0}, name
+        assert measured["first_tab"] == "Skip to main content", name
