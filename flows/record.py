@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from babel.dates import format_date
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ChannelName
@@ -173,7 +173,7 @@ async def project_record(
     (:func:`flows.checklist_facts.project_facts`), as a page of thousands of comments needs."""
     if part is not None and facts is None:
         raise ValueError("a part of the record needs the facts of the whole")
-    names = await _names(session, project.id)
+    names = await _names(session, project.id, for_leads)
     leads = await _leads(session, project.id, names)
     briefs = (
         await session.scalars(
@@ -263,16 +263,31 @@ async def project_record(
     return replace(record, checklist=checks)
 
 
-async def _names(session: AsyncSession, project_id: int) -> dict[int, str]:
-    """Everyone connected with the project, by id; erased people have no name here."""
+async def _names(session: AsyncSession, project_id: int, for_leads: bool) -> dict[int, str]:
+    """The names the record shows, by id: the leads, those who chose to be named with what
+    they sent, and, for the leads' version, those in its details. Not every member: a
+    project may have ten thousand. Erased people have no name here."""
+    members = select(Membership.contributor_id).where(Membership.project_id == project_id)
+    wanted = [
+        select(ProjectLead.contributor_id).where(ProjectLead.project_id == project_id),
+        select(Comment.contributor_id).where(
+            Comment.project_id == project_id, Comment.is_named.is_(True)
+        ),
+        select(Question.asked_by).where(
+            Question.project_id == project_id, Question.is_named.is_(True)
+        ),
+    ]
+    if for_leads:
+        wanted += [
+            select(Declaration.contributor_id).where(Declaration.project_id == project_id),
+            members.where(Membership.status == MembershipStatus.LEFT),
+            select(ContactPoint.contributor_id).where(
+                ContactPoint.contributor_id.in_(members), ContactPoint.opted_out_at.is_not(None)
+            ),
+        ]
     rows = await session.execute(
         select(Contributor.id, Contributor.name, Contributor.erased_at).where(
-            Contributor.id.in_(
-                select(Membership.contributor_id).where(Membership.project_id == project_id)
-            )
-            | Contributor.id.in_(
-                select(ProjectLead.contributor_id).where(ProjectLead.project_id == project_id)
-            )
+            Contributor.id.in_(union(*wanted))
         )
     )
     return {person: name for person, name, erased_at in rows if erased_at is None}
