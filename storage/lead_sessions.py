@@ -23,12 +23,17 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-async def add_sign_in_link(
-    session: AsyncSession, contributor_id: int, *, now: datetime, expires_at: datetime
+async def _add_token(
+    session: AsyncSession,
+    model: type[SignInLink] | type[LeadSession],
+    contributor_id: int,
+    now: datetime,
+    expires_at: datetime,
 ) -> str:
+    """A new token for a link or a session; only its hash is stored."""
     token = new_token()
     session.add(
-        SignInLink(
+        model(
             token_hash=token_hash(token),
             contributor_id=contributor_id,
             created_at=now,
@@ -37,6 +42,12 @@ async def add_sign_in_link(
     )
     await session.flush()
     return token
+
+
+async def add_sign_in_link(
+    session: AsyncSession, contributor_id: int, *, now: datetime, expires_at: datetime
+) -> str:
+    return await _add_token(session, SignInLink, contributor_id, now, expires_at)
 
 
 async def usable_link(session: AsyncSession, token: str, now: datetime) -> SignInLink | None:
@@ -62,17 +73,7 @@ async def use_link(session: AsyncSession, link: SignInLink, now: datetime) -> bo
 async def start_session(
     session: AsyncSession, contributor_id: int, *, now: datetime, expires_at: datetime
 ) -> str:
-    token = new_token()
-    session.add(
-        LeadSession(
-            token_hash=token_hash(token),
-            contributor_id=contributor_id,
-            created_at=now,
-            expires_at=expires_at,
-        )
-    )
-    await session.flush()
-    return token
+    return await _add_token(session, LeadSession, contributor_id, now, expires_at)
 
 
 async def live_session(session: AsyncSession, token: str, now: datetime) -> LeadSession | None:

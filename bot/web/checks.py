@@ -4,12 +4,16 @@ share it as written, share a lead's version, or keep it from the group with a re
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from flows import lead_actions
-from flows.lead_actions import led_project_as
+from flows.lead_actions import Actor, led_project_as
 from flows.sharing import MAX_REDACTION
 from flows.workspace_questions import item_for_check, unchanged_item
 from storage.checks import ItemKind
@@ -25,6 +29,42 @@ STALE = N_(
     "Another lead acted on this after you opened this page, "
     "or the form was sent twice. Nothing was changed."
 )
+
+
+CHECK_ACTIONS = ("approve", "redact", "hide")
+
+
+async def apply_check(
+    session: AsyncSession,
+    actor: Actor,
+    kind: ItemKind,
+    number: int,
+    action: str,
+    form: FormData,
+    errors: Errors,
+    now: datetime,
+) -> None:
+    """Share an item as written, share a lead's version, or keep it back with a reason, as
+    the form asks; a missing or overlong field goes into ``errors`` and nothing is done.
+    Comments (on their own page) and questions and replies (here) are checked alike."""
+    if action == "approve":
+        await lead_actions.approve(session, actor, kind, number, now=now)
+    elif action == "redact":
+        text = required_text(
+            form, "shared", errors, empty=N_("Enter the words to share"), limit=MAX_REDACTION
+        )
+        if not errors:
+            await lead_actions.redact(session, actor, kind, number, text, now=now)
+    elif action == "hide":
+        reason = required_text(
+            form,
+            "hide_reason",
+            errors,
+            empty=N_("Say why it is not shared. The person who wrote it is told."),
+            limit=REASON_LIMIT,
+        )
+        if not errors:
+            await lead_actions.hide(session, actor, kind, number, reason, now=now)
 
 
 def routes(web: Web) -> list[Route]:
@@ -46,28 +86,8 @@ def routes(web: Web) -> list[Route]:
                 await item_for_check(session, project, viewer, kind, number)  # of this project
                 if not await unchanged_item(session, kind, number, field(form, "version")):
                     errors.add("version", STALE)
-                elif action == "approve":
-                    await lead_actions.approve(session, lead.actor, kind, number, now=now)
-                elif action == "redact":
-                    text = required_text(
-                        form,
-                        "shared",
-                        errors,
-                        empty=N_("Enter the words to share"),
-                        limit=MAX_REDACTION,
-                    )
-                    if not errors:
-                        await lead_actions.redact(session, lead.actor, kind, number, text, now=now)
-                elif action == "hide":
-                    reason = required_text(
-                        form,
-                        "hide_reason",
-                        errors,
-                        empty=N_("Say why it is not shared. The person who wrote it is told."),
-                        limit=REASON_LIMIT,
-                    )
-                    if not errors:
-                        await lead_actions.hide(session, lead.actor, kind, number, reason, now=now)
+                elif action in CHECK_ACTIONS:
+                    await apply_check(session, lead.actor, kind, number, action, form, errors, now)
                 else:
                     errors.add("action", N_("Choose what to do"))
         except InvalidInput as error:

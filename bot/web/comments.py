@@ -19,12 +19,12 @@ from storage.comments import find_comment
 from storage.errors import InvalidInput
 from storage.models import ResponseStatus
 
+from .checks import CHECK_ACTIONS, REASON_LIMIT, apply_check
 from .context import NotYours, SignedIn, Web
 from .forms import N_, Errors, field, required_text
 from .render import page
 
 PAGE_SIZE = 50
-REASON_LIMIT = 1000
 STATUSES = [status.value for status in ResponseStatus]
 STALE_SEVERAL = N_(
     "Another lead acted on one of these comments after you opened this page. "
@@ -87,34 +87,10 @@ def routes(web: Web) -> list[Route]:
                     raise NotYours
                 if version_of(comment) != field(form, "version"):
                     raise Changed("stale")
-                if action == "approve":
-                    await lead_actions.approve(
-                        session, lead.actor, ItemKind.COMMENT, number, now=now
+                if action in CHECK_ACTIONS:
+                    await apply_check(
+                        session, lead.actor, ItemKind.COMMENT, number, action, form, errors, now
                     )
-                elif action == "redact":
-                    text = required_text(
-                        form,
-                        "shared",
-                        errors,
-                        empty=N_("Enter the words to share"),
-                        limit=MAX_REDACTION,
-                    )
-                    if not errors:
-                        await lead_actions.redact(
-                            session, lead.actor, ItemKind.COMMENT, number, text, now=now
-                        )
-                elif action == "hide":
-                    reason = required_text(
-                        form,
-                        "hide_reason",
-                        errors,
-                        empty=N_("Say why it is not shared. The person who wrote it is told."),
-                        limit=REASON_LIMIT,
-                    )
-                    if not errors:
-                        await lead_actions.hide(
-                            session, lead.actor, ItemKind.COMMENT, number, reason, now=now
-                        )
                 elif action == "respond":
                     status, reason_text = _response(form, errors)
                     if not errors:
