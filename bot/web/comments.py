@@ -21,7 +21,7 @@ from storage.models import ResponseStatus
 
 from .checks import CHECK_ACTIONS, REASON_LIMIT, apply_check
 from .context import NotYours, SignedIn, Web
-from .forms import N_, Errors, field, required_text
+from .forms import N_, Errors, field, page_number, required_text
 from .render import page
 
 PAGE_SIZE = 50
@@ -39,7 +39,7 @@ STALE_ONE = N_(
 def routes(web: Web) -> list[Route]:
     async def listing(request: Request, web: Web, lead: SignedIn) -> Response:
         show = _show(request.query_params.get("show"))
-        number = _page_number(request.query_params.get("page"))
+        number = page_number(request.query_params.get("page"))
         return await _list(request, web, lead, show, number, Errors(), {})
 
     async def respond_to_several(request: Request, web: Web, lead: SignedIn) -> Response:
@@ -129,10 +129,6 @@ def _show(value: str | None) -> Show:
         return Show(value or Show.ALL)
     except ValueError:
         return Show.ALL
-
-
-def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and 0 < int(value) < 100_000 else 1
 
 
 def _response(form: FormData, errors: Errors) -> tuple[ResponseStatus, str | None]:

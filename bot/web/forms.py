@@ -48,3 +48,8 @@ def required_text(form: FormData, name: str, errors: Errors, *, empty: str, limi
     elif len(value) > limit:
         errors.add(name, N_("This is too long. Shorten it to the limit shown."))
     return value
+
+
+def page_number(value: str | None) -> int:
+    """The page asked for in ``?page=``; anything that is not a sensible number is page 1."""
+    return int(value) if value and value.isdigit() and 0 < int(value) < 100_000 else 1

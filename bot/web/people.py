@@ -23,7 +23,7 @@ from storage.contributors import NewContributor
 from storage.errors import InvalidInput, NotFound
 
 from .context import NotYours, SignedIn, Web
-from .forms import N_, Errors, field, required_text
+from .forms import N_, Errors, field, page_number, required_text
 from .render import environment, page
 
 LEFT = N_("They have left the project, so they get no more of its messages")
@@ -41,8 +41,7 @@ STREAM_SECONDS = 300
 
 def routes(web: Web) -> list[Route]:
     async def people(request: Request, web: Web, lead: SignedIn) -> Response:
-        raw = request.query_params.get("page", "1")
-        number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+        number = page_number(request.query_params.get("page"))
         return await _people_page(request, web, lead, number, Errors(), {})
 
     async def add_people(request: Request, web: Web, lead: SignedIn) -> Response:

@@ -16,6 +16,7 @@ from flows.workspace_views import project_audit
 from storage.models import LeadKind
 
 from .context import NotYours, SignedIn, Web
+from .forms import page_number
 from .render import page
 
 DOWNLOADS = {
@@ -30,8 +31,7 @@ RECORD_PAGE = 50
 
 def routes(web: Web) -> list[Route]:
     async def record_page(request: Request, web: Web, lead: SignedIn) -> Response:
-        raw = request.query_params.get("page", "1")
-        number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+        number = page_number(request.query_params.get("page"))
         async with web.unit() as session:
             project, kind = await led_project_as(session, lead.actor, request.path_params["code"])
             # A page at a time of comments and questions; the downloads hold them all.
@@ -82,8 +82,7 @@ def routes(web: Web) -> list[Route]:
         )
 
     async def audit(request: Request, web: Web, lead: SignedIn) -> Response:
-        raw = request.query_params.get("page", "1")
-        number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+        number = page_number(request.query_params.get("page"))
         async with web.unit() as session:
             project, _ = await led_project_as(session, lead.actor, request.path_params["code"])
             found = await project_audit(
