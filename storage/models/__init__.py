@@ -27,6 +27,7 @@ from .messaging import (
 from .people import Consent, ContactPoint, Contributor, ReplyToken
 from .projects import (
     Answer,
+    Attendance,
     BriefVersion,
     Comment,
     CommentWindow,
@@ -43,6 +44,7 @@ from .web import FormSubmission, LeadSession, ServiceSecret, SignInLink
 
 __all__ = [
     "Answer",
+    "Attendance",
     "AuditEntry",
     "BriefVersion",
     "CheckState",

@@ -54,6 +54,11 @@ class Project(Base):
     review_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # Local times ("HH:MM" in the project's zone): when the day's digest goes, and the hours
+    # in which no scheduled or broadcast message is sent (see flows.quiet_hours).
+    digest_at: Mapped[str] = mapped_column(String(5), default="10:00", server_default="10:00")
+    quiet_from: Mapped[str] = mapped_column(String(5), default="21:00", server_default="21:00")
+    quiet_until: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
 
 
 class ProjectLead(Base):
@@ -131,6 +136,26 @@ class Meeting(Base):
     place: Mapped[str | None] = mapped_column(Text)
     window_days: Mapped[int] = mapped_column(Integer, default=7)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A cancelled meeting opens no window; the reason went to every member.
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # Members were asked to reply 1 (coming), 2 (not coming) or 3 (coming, with a need).
+    ask_attendance: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class Attendance(Base):
+    """One member's latest answer to "are you coming?" for one meeting."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "contributor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    contributor_id: Mapped[int] = mapped_column(ForeignKey("contributors.id", ondelete="CASCADE"))
+    # "coming", "not-coming" or "coming-with-need" (the need is then in ``need``).
+    answer: Mapped[str] = mapped_column(String(20))
+    need: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime]
 
 
 class CommentWindow(Base):
@@ -159,6 +184,8 @@ class WindowExtension(Base):
     reason: Mapped[str] = mapped_column(Text)
     extended_by: Mapped[int | None] = mapped_column(ForeignKey("contributors.id"))
     extended_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when a meeting that ended while the window was open moved its close.
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
 
 
 class CheckedBeforeSharing:
