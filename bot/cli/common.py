@@ -9,7 +9,9 @@ import json
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -68,6 +70,25 @@ async def database(
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
+
+
+def listed_time(moment: datetime | None, time_zone: str = "Europe/London") -> str:
+    """A time as every CLI list shows it, written out in the project's zone: 'Mon 7 Dec 05:18'
+    (with the year when it is not this year's). An empty string for no time."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(ZoneInfo(time_zone))
+    shown = f"{local:%a} {local.day} {local:%b %H:%M}"
+    if local.year != datetime.now(local.tzinfo).year:
+        shown = f"{local:%a} {local.day} {local:%b %Y %H:%M}"
+    return shown
+
+
+def iso_time(moment: datetime | None) -> str:
+    """A time as CSV and JSON carry it: ISO 8601 in UTC, to the second."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def note(message: str) -> None:
