@@ -20,6 +20,7 @@ from storage.models import ContactPoint, Contributor, LeadKind, MembershipStatus
 from storage.outbox import enqueue_many, enqueue_to_points, outbox_values
 
 from .i18n import Translator, format_when, translator, usable_language
+from .quiet_hours import held_until
 
 # Twilio takes at most 1,600 characters in one message; longer texts go as several, each
 # cut at a line break and at most ten segments long.
@@ -134,6 +135,7 @@ async def send_to_point(
     now: datetime,
     project_id: int | None = None,
     reply_to_inbound_id: int | None = None,
+    not_before: datetime | None = None,
 ) -> int:
     """Render for this reader and queue; returns how many outbox rows were written."""
     rows = outbox_rows(
@@ -144,6 +146,7 @@ async def send_to_point(
         now=now,
         project_id=project_id,
         reply_to_inbound_id=reply_to_inbound_id,
+        not_before=not_before,
     )
     await enqueue_many(session, rows)
     return len(rows)
@@ -158,6 +161,7 @@ def outbox_rows(
     now: datetime,
     project_id: int | None,
     reply_to_inbound_id: int | None = None,
+    not_before: datetime | None = None,
 ) -> list[dict[str, object]]:
     """The rows that carry one rendered message to one address: several for a long SMS."""
     return [
@@ -173,6 +177,7 @@ def outbox_rows(
             choices=message.choices,
             reply_to_inbound_id=reply_to_inbound_id,
             now=now,
+            not_before=not_before,
         )
         for body in bodies_for(point.channel, message)
     ]
@@ -192,8 +197,11 @@ async def send_to(
     render: Render,
     now: datetime,
     point: ContactPoint | None = None,
+    hold_at_night: bool = False,
 ) -> bool:
-    """Queue a message to one person on their best channel; False if they can't be reached."""
+    """Queue a message to one person on their best channel; False if they can't be reached.
+    With ``hold_at_night`` (a message nobody is waiting for: scheduled, or a lead's
+    announcement), the project's quiet hours hold it until the morning."""
     point = point or best_contact_point(contributor)
     if point is None:
         return False
@@ -205,6 +213,7 @@ async def send_to(
         render=render,
         now=now,
         project_id=project.id if project else None,
+        not_before=held_until(project, now) if project and hold_at_night else None,
     )
     return True
 
@@ -221,7 +230,8 @@ async def send_to_members(
     each_page: Callable[[list[Addressee]], Awaitable[None]] | None = None,
 ) -> int:
     """Queue a message to every member (by default those who joined; the brief goes to
-    those only invited as well); returns how many were reached.
+    those only invited as well); returns how many were reached. A broadcast queued in the
+    project's quiet hours is held until they end.
 
     Members are read a page at a time, and the database writes each page's rows with one
     statement per kind of reader, so a broadcast's cost grows with the number of members
@@ -231,6 +241,7 @@ async def send_to_members(
     """
     rendered: dict[Reader, Message] = {}
     reached = 0
+    not_before = held_until(project, now)
     async for page in addressee_pages(session, project.id, exclude, statuses):
         # One statement per kind of reader per page: a whole page of addresses at once.
         addresses: dict[Reader, list[int]] = defaultdict(list)
@@ -260,6 +271,7 @@ async def send_to_members(
                 project_id=project.id,
                 choices=message.choices,
                 now=now,
+                not_before=not_before,
             )
         if each_page is not None:
             await each_page(page)
@@ -267,10 +279,21 @@ async def send_to_members(
 
 
 async def send_to_leads(
-    session: AsyncSession, project: Project, *, kind: str, render: Render, now: datetime
+    session: AsyncSession,
+    project: Project,
+    *,
+    kind: str,
+    render: Render,
+    now: datetime,
+    hold_at_night: bool = False,
 ) -> int:
     return await send_to_each_lead(
-        session, project, kind=kind, render_for=lambda _kind: render, now=now
+        session,
+        project,
+        kind=kind,
+        render_for=lambda _kind: render,
+        now=now,
+        hold_at_night=hold_at_night,
     )
 
 
@@ -281,6 +304,7 @@ async def send_to_each_lead(
     kind: str,
     render_for: Callable[[LeadKind], Render | None],
     now: datetime,
+    hold_at_night: bool = False,
 ) -> int:
     """Queue a message to each lead who hears of the project, rendered for the kind of
     lead: the team's leads may see what the contributors' leads may not (the name of
@@ -290,5 +314,13 @@ async def send_to_each_lead(
     for lead in await leads_of(session, project.id):
         render = render_for(kinds.get(lead.id, LeadKind.STAFF))
         if render is not None:
-            reached += await send_to(session, lead, project, kind=kind, render=render, now=now)
+            reached += await send_to(
+                session,
+                lead,
+                project,
+                kind=kind,
+                render=render,
+                now=now,
+                hold_at_night=hold_at_night,
+            )
     return reached

@@ -38,8 +38,10 @@ def outbox_values(
     project_id: int | None = None,
     choices: Sequence[str] = (),
     reply_to_inbound_id: int | None = None,
+    not_before: datetime | None = None,
 ) -> dict[str, object]:
-    """One queued message as column values, for ``enqueue`` or ``enqueue_many``."""
+    """One queued message as column values, for ``enqueue`` or ``enqueue_many``; a message
+    held (by the project's quiet hours) is not sent before ``not_before``."""
     return {
         "contact_point_id": contact_point_id,
         "channel": channel,
@@ -54,7 +56,7 @@ def outbox_values(
         "status": OutboxStatus.QUEUED,
         "attempts": 0,
         "created_at": now,
-        "next_attempt_at": now,
+        "next_attempt_at": max(now, not_before) if not_before else now,
     }
 
 
@@ -109,9 +111,11 @@ async def enqueue_to_points(
     subject: str | None = None,
     project_id: int | None = None,
     choices: Sequence[str] = (),
+    not_before: datetime | None = None,
 ) -> None:
     """The same message to many addresses (a broadcast): the database writes the rows from
-    the contact points, one statement per part, so the cost per person is one id."""
+    the contact points, one statement per part, so the cost per person is one id. A
+    broadcast held by quiet hours is not sent before ``not_before``."""
     if not contact_point_ids:
         return
     constants = {
@@ -123,7 +127,7 @@ async def enqueue_to_points(
         "status": OutboxStatus.QUEUED,
         "attempts": 0,
         "created_at": now,
-        "next_attempt_at": now,
+        "next_attempt_at": max(now, not_before) if not_before else now,
     }
     for body in bodies:
         await insert_from_select(

@@ -17,10 +17,12 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.lead_actions import Actor
+from flows.quiet_hours import held_until
 from storage.contributors import find_contributor
 from storage.db import create_engine, session_factory
 from storage.errors import InvalidInput, NotFound
 from storage.migrate import DatabaseNotReady, prepare
+from storage.models import Project
 
 from ..settings import Settings
 
@@ -89,6 +91,18 @@ def iso_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def say_if_held(project: Project, now: datetime) -> None:
+    """Tell the lead when what they just queued waits for the end of the project's quiet
+    hours, so nobody wonders why it has not arrived."""
+    until = held_until(project, now)
+    if until is not None:
+        at = listed_time(until, project.time_zone)
+        note(
+            f"it is within {project.code}'s quiet hours ({project.quiet_from} to "
+            f"{project.quiet_until}), so the messages will go at {at}."
+        )
 
 
 def note(message: str) -> None:
