@@ -8,6 +8,10 @@ Everything a batch of claimed rows needs is loaded in one transaction (``bot/cla
 and outcomes that finish together are written together (``bot/outcomes.py``): the cost in
 commits is per batch, not per message.
 
+A row for a channel that is not in ``channels`` (one with no settings) fails when it is
+claimed, and goes on by the person's other channel where they have one (``bot/claimed.py``):
+every worker should be given the same channel settings.
+
 Outcomes: a transient failure puts the row back with a later attempt time until
 ``retry_for`` has passed; a permanent one marks it failed with the reason and flags the
 address; a lost answer marks it unknown, and it is looked up (where the provider can be

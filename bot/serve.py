@@ -15,6 +15,8 @@ import uvicorn
 from channels.base import ChannelName, MalformedRequest
 from channels.email import EmailChannel
 from channels.telegram import TelegramChannel, to_inbound
+from storage.db import transaction
+from storage.outbox_reports import queued_on
 
 from .app import create_app
 from .log_guards import guard_library_logs
@@ -174,6 +176,7 @@ async def _start_channels(services: Services) -> None:
     for name in ChannelName:
         if name in services.off_reasons:
             log.info("channel %s is off: %s", name, services.off_reasons[name])
+    await _say_what_waits_on_channels_off(services)
     for name, channel in services.channels.items():
         try:
             await channel.start()
@@ -193,6 +196,24 @@ async def _start_channels(services: Services) -> None:
                 "telegram: the webhook refuses every update until "
                 "COPRODUCE_TELEGRAM_WEBHOOK_SECRET is set (or set COPRODUCE_TELEGRAM_POLLING=true)"
             )
+
+
+async def _say_what_waits_on_channels_off(services: Services) -> None:
+    """Messages queued before a channel's settings were removed would otherwise wait with
+    nothing said; the worker fails them (see bot/claimed.py), and the operator should know
+    how many before it does."""
+    off = [name for name in ChannelName if name not in services.channels]
+    async with transaction(services.sessions) as session:
+        waiting = await queued_on(session, off)
+    for name, count in waiting.items():
+        log.warning(
+            "channel %s is off, with %d queued %s on it: the worker fails such messages and "
+            "sends each by the person's other channel where they have one (see coproduce outbox "
+            "failed)",
+            name,
+            count,
+            "message" if count == 1 else "messages",
+        )
 
 
 async def _start_smtp(services: Services) -> asyncio.Server | None:

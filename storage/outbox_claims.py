@@ -20,6 +20,7 @@ from .models import (
     MembershipStatus,
     OutboxRow,
     OutboxStatus,
+    Project,
     WorkerRow,
 )
 
@@ -134,11 +135,14 @@ async def load_sendables(session: AsyncSession, outbox_ids: Sequence[int]) -> li
     }
     replied_to = {row.reply_to_inbound_id for row in rows if row.channel == ChannelName.EMAIL}
     replied_to.discard(None)
+    # Only an email's Message-ID threads an email reply: an answer that went on by email
+    # after a text came in carries no In-Reply-To.
     provider_ids = dict(
         (
             await session.execute(
                 select(InboundMessageRow.id, InboundMessageRow.provider_id).where(
-                    InboundMessageRow.id.in_(replied_to)
+                    InboundMessageRow.id.in_(replied_to),
+                    InboundMessageRow.channel == ChannelName.EMAIL,
                 )
             )
         ).all()
@@ -162,6 +166,36 @@ async def load_sendables(session: AsyncSession, outbox_ids: Sequence[int]) -> li
             )
         )
     return sendables
+
+
+async def open_contact_points(
+    session: AsyncSession, contributor_ids: Sequence[int], channels: Collection[ChannelName]
+) -> dict[int, list[ContactPoint]]:
+    """Each person's addresses on these channels that they have not stopped, in the order
+    they were added: where a message can go when its own channel is not set up."""
+    if not contributor_ids or not channels:
+        return {}
+    found = await session.scalars(
+        select(ContactPoint)
+        .where(
+            ContactPoint.contributor_id.in_(list(contributor_ids)),
+            ContactPoint.channel.in_(list(channels)),
+            ContactPoint.opted_out_at.is_(None),
+        )
+        .order_by(ContactPoint.id)
+    )
+    points: dict[int, list[ContactPoint]] = {}
+    for point in found.all():
+        points.setdefault(point.contributor_id or 0, []).append(point)
+    return points
+
+
+async def project_titles(session: AsyncSession, project_ids: set[int | None]) -> dict[int, str]:
+    ids = [project_id for project_id in project_ids if project_id is not None]
+    if not ids:
+        return {}
+    found = await session.execute(select(Project.id, Project.title).where(Project.id.in_(ids)))
+    return {project_id: title for project_id, title in found.all()}
 
 
 async def _by_id(session: AsyncSession, model: type[_Model], ids: set[int]) -> dict[int, _Model]:

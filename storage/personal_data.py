@@ -6,7 +6,7 @@ this person is included: their own rows, and of other people's only what was sen
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -33,7 +33,8 @@ EXPORT_FORMAT = "coproduce-export/1"
 
 
 def _when(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    # As every CSV and JSON the CLI writes (bot/cli/common.iso_time): UTC, to the second.
+    return value.astimezone(UTC).replace(microsecond=0).isoformat() if value is not None else None
 
 
 async def contributor_by_id(session: AsyncSession, contributor_id: int) -> Contributor:

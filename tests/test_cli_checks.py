@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime
 
@@ -127,3 +128,12 @@ def test_bad_checks_are_refused_and_change_nothing(waiting_comment) -> None:
         assert result.exit_code == 1, args
         assert said in result.stderr, (args, result.stderr)
     assert _rows("SELECT id, check_state, shared_text FROM comments") == before
+
+
+def test_comment_lists_write_the_time_out_and_json_carries_iso_8601(waiting_comment) -> None:
+    with sqlite3.connect("coproduce.db") as db:
+        db.execute("UPDATE comments SET received_at = '2026-12-07 05:18:30.123456'")
+    for args in (("comment", "list", "CARE1"), ("comment", "list", "CARE1", "--waiting")):
+        assert re.search(r", Mon 7 Dec (2026 )?05:18 ", _ok(*args)), args
+        [row] = json.loads(_ok(*args, "--json"))
+        assert row["received_at"] == "2026-12-07T05:18:30+00:00", args

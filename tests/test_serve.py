@@ -9,6 +9,7 @@ import json
 import signal
 import smtplib
 import socket
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -257,3 +258,36 @@ def test_serve_stops_promptly_while_a_lead_has_the_inbox_open(tmp_path, started)
             assert service.stop(signal.SIGTERM, timeout=20) == 0
     assert time.monotonic() - started_at < 15
     assert "stopped" in service.lines[-1]
+
+
+def test_serve_says_how_many_queued_messages_wait_on_a_channel_that_is_off_and_fails_them(
+    tmp_path, started
+) -> None:
+    env = service_env()
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "name,email,phone\nLee,lee@council.example,\nJo,jo@example.org,\n"
+        "Sam,,07700 900101\nRia,,07700 900102\n"
+    )
+    _cli(env, tmp_path, "contributor", "import", str(people))
+    _cli(env, tmp_path, "project", "create", "CARE1", "--title", "Home care", "--lead", "1",
+         "--joint-lead", "2")  # fmt: skip
+    _cli(env, tmp_path, "project", "add-members", "CARE1", "3", "4")
+    # Due now, whatever the time of day (the project's quiet hours would hold them at night).
+    with sqlite3.connect(tmp_path / "coproduce.db") as db:
+        db.execute("UPDATE outbox SET next_attempt_at = created_at")
+        assert db.execute("SELECT channel, status FROM outbox").fetchall() == [
+            ("sms", "queued"),
+            ("sms", "queued"),
+        ]
+    service = Service(env, tmp_path)
+    started.append(service)
+    said = service.wait_for_line("queued messages on it")
+    assert "channel sms is off, with 2 queued messages on it" in said
+    service.wait_for_line("failed: the SMS channel is not set up")
+    assert service.stop() == 0
+    failed = json.loads(_cli(env, tmp_path, "outbox", "failed", "--json"))
+    assert sorted((f["name"], f["reason"]) for f in failed) == [
+        ("Ria", "the SMS channel is not set up"),
+        ("Sam", "the SMS channel is not set up"),
+    ]

@@ -5,6 +5,7 @@ what waits. The same actions (flows.lead_actions) as the lead words over the cha
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import typer
@@ -20,7 +21,17 @@ from storage.db import transaction
 from storage.models import Contributor
 from storage.projects import find_project
 
-from .common import BY_HELP, cli_actor, database, fail, print_json, reports_errors, run
+from .common import (
+    BY_HELP,
+    cli_actor,
+    database,
+    fail,
+    iso_time,
+    listed_time,
+    print_json,
+    reports_errors,
+    run,
+)
 
 reply_app = typer.Typer(help="Members' replies to a question the leads asked the group.")
 
@@ -123,10 +134,18 @@ def add_check_commands(app: typer.Typer, kind: ItemKind) -> None:
         )
 
 
-def waiting_rows(code: str) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for a check in a project, and the project's zone to show its times in."""
+
+    time_zone: str
+    rows: list[dict[str, object]]
+
+
+def waiting_rows(code: str) -> Waiting:
     """What waits for a check in a project, oldest first, for ``comment list --waiting``."""
 
-    async def _list() -> list[dict[str, object]]:
+    async def _list() -> Waiting:
         async with database() as sessions, sessions() as session:
             project = await find_project(session, code)
             rows = []
@@ -136,29 +155,31 @@ def waiting_rows(code: str) -> list[dict[str, object]]:
                     {
                         "kind": item.kind.value,
                         "id": item.number,
-                        "received_at": item.received_at.isoformat(),
+                        "received_at": item.received_at,
                         "author": author.name if author and not author.erased_at else None,
                         "named": item.named,
                         "flags": list(item.flags),
                         "text": item.text,
                     }
                 )
-            return rows
+            return Waiting(project.time_zone, rows)
 
     return run(_list())
 
 
-def print_waiting(rows: list[dict[str, object]], json_output: bool) -> None:
+def print_waiting(waiting: Waiting, json_output: bool) -> None:
+    rows = waiting.rows
     if json_output:
-        print_json(rows)
+        print_json([{**row, "received_at": iso_time(row["received_at"])} for row in rows])  # type: ignore[arg-type]
         return
     if not rows:
         typer.echo("Nothing is waiting for a check.")
     for row in rows:
         flags = f" [flagged: {', '.join(row['flags'])}]" if row["flags"] else ""  # type: ignore[arg-type]
+        when = listed_time(row["received_at"], waiting.time_zone)  # type: ignore[arg-type]
         typer.echo(
             f"{row['kind']} {row['id']} from {row['author'] or 'a member'}, "
-            f"{row['received_at']}{flags}: {row['text']}"
+            f"{when}{flags}: {row['text']}"
         )
 
 
@@ -172,5 +193,6 @@ def list_replies(
     json_output: bool = typer.Option(False, "--json", help="Print the list as JSON."),
 ) -> None:
     """Replies to the leads' questions that wait for a check, oldest first."""
-    rows = [row for row in waiting_rows(code) if row["kind"] == ItemKind.REPLY.value]
-    print_waiting(rows, json_output)
+    waiting = waiting_rows(code)
+    replies = [row for row in waiting.rows if row["kind"] == ItemKind.REPLY.value]
+    print_waiting(Waiting(waiting.time_zone, replies), json_output)

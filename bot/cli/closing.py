@@ -18,7 +18,16 @@ from storage.errors import InvalidInput
 from storage.models import Contributor
 from storage.projects import find_project
 
-from .common import BY_HELP, cli_actor, database, print_json, reports_errors, run
+from .common import (
+    BY_HELP,
+    cli_actor,
+    database,
+    iso_time,
+    listed_time,
+    print_json,
+    reports_errors,
+    run,
+)
 
 
 def parse_day(text: str) -> date:
@@ -86,7 +95,6 @@ def audit_command(
     async def _audit() -> tuple[str, list[dict[str, Any]]]:
         async with database() as sessions, sessions() as session:
             project = await find_project(session, code)
-            zone = ZoneInfo(project.time_zone)
             entries = []
             for entry in await project_audit(session, project.id):
                 kind, _, ref = entry.actor.partition(":")
@@ -97,8 +105,7 @@ def audit_command(
                 )
                 entries.append(
                     {
-                        "at": entry.at.isoformat(),
-                        "local_time": f"{entry.at.astimezone(zone):%Y-%m-%d %H:%M}",
+                        "at": entry.at,
                         "actor": entry.actor,
                         "name": person.name if person and not person.erased_at else None,
                         "action": entry.action,
@@ -109,14 +116,25 @@ def audit_command(
 
     time_zone, entries = run(_audit())
     if json_output:
-        print_json(entries)
+        zone = ZoneInfo(time_zone)
+        print_json(
+            [
+                {
+                    "at": iso_time(e["at"]),
+                    # ISO 8601 as well, to the second, with the project's offset.
+                    "local_time": e["at"].astimezone(zone).replace(microsecond=0).isoformat(),
+                    **{key: value for key, value in e.items() if key != "at"},
+                }
+                for e in entries
+            ]
+        )
         return
     if not entries:
         typer.echo("Nothing in the audit log yet.")
         return
     rows = [(f"When ({time_zone})", "Who", "Action", "Details")] + [
         (
-            str(e["local_time"]),
+            listed_time(e["at"], time_zone),
             f"{e['actor']} ({e['name']})" if e["name"] else str(e["actor"]),
             str(e["action"]),
             _details_text(e["details"]),
