@@ -28,6 +28,16 @@ from storage.errors import InvalidInput
 from storage.memberships import addressee_pages
 from storage.models import BriefVersion, ContactPoint, Contributor, MembershipStatus, Project
 
+from .brief_sending import (
+    AUDIENCE,
+    BriefAudience,
+    BriefSending,
+    brief_changed_text,
+    changed_formats,
+    default_sending,
+    formats_of,
+    send_version,
+)
 from .i18n import Translator
 from .keywords import Command, keyword_words
 from .outbound import Message, Reader, Render, reader_for, send_to_members, send_to_point
@@ -39,10 +49,12 @@ SUMMARY_WORDS = 40
 @dataclass(frozen=True)
 class PublishedBrief:
     version: int
-    reached: int
+    reached: int  # people sent something: the whole brief or the notice that it changed
     # How many members need each format this version lacks, for the leads: those members
     # read that the leads know.
     lacking: dict[AccessNeed, int] = field(default_factory=dict)
+    # Who got what (flows.brief_sending): the whole brief, or only the notice.
+    audience: BriefAudience | None = None
 
 
 def alt_format_label(t: Translator, key: str) -> str:
@@ -59,12 +71,7 @@ def alt_format_label(t: Translator, key: str) -> str:
 
 def formats_by_need(brief: BriefVersion) -> dict[AccessNeed, str]:
     """The brief's links for the needs they meet (a format given as "Easy Read" counts)."""
-    found: dict[AccessNeed, str] = {}
-    for key, url in sorted(brief.alt_formats.items()):
-        need = AccessNeed.parse(key)
-        if need is not None and need.is_format:
-            found.setdefault(need, url)
-    return found
+    return formats_of(brief.alt_formats)
 
 
 def format_ready_line(t: Translator, need: AccessNeed, url: str) -> str:
@@ -215,11 +222,16 @@ async def publish_brief(
     now: datetime,
     published_by: int | None = None,
     actor: str = "cli",
+    send: BriefSending | None = None,
 ) -> PublishedBrief:
-    """Store a new version and queue it to every member who has not left."""
+    """Store a new version and queue it to every member who has not left: whole, or whole
+    only to those who need a format it adds or changes and a notice to the rest, or to
+    nobody (``send``; None: the default for the version, see :mod:`flows.brief_sending`)."""
     summary = " ".join((summary or summary_from(text)).split())
     if not summary:
         raise InvalidInput("the brief needs a summary for text messages (--summary)")
+    previous = await latest_brief(session, project.id)
+    sending = send or default_sending(previous)
     brief = await add_brief_version(
         session,
         project_id=project.id,
@@ -230,25 +242,46 @@ async def publish_brief(
         published_by=published_by,
         now=now,
     )
-    reached = 0
-    for status, invited in ((MembershipStatus.JOINED, False), (MembershipStatus.INVITED, True)):
-        reached += await send_to_members(
+    changed = changed_formats(previous.alt_formats if previous else None, brief.alt_formats)
+    if sending == BriefSending.ALL:
+        reached = 0
+        for status, invited in AUDIENCE:
+            reached += await send_to_members(
+                session,
+                project,
+                kind="brief",
+                render=brief_message(project, brief, invited),
+                now=now,
+                statuses=(status,),
+            )
+        audience = BriefAudience(sending, reached, 0, changed)
+    else:
+        audience = await send_version(
             session,
             project,
-            kind="brief",
-            render=brief_message(project, brief, invited),
+            sending=sending,
+            changed=changed,
+            whole_for=lambda invited: brief_message(project, brief, invited),
+            notice=lambda reader: brief_changed_text(reader, project, note),
             now=now,
-            statuses=(status,),
         )
+    reached = audience.whole + audience.told
     await record_audit(
         session,
         actor=actor,
         action="brief.publish",
         at=now,
         project_id=project.id,
-        details={"version": brief.version, "reached": reached},
+        details={
+            "version": brief.version,
+            "reached": reached,
+            "send": sending.value,
+            "whole": audience.whole,
+            "told_it_changed": audience.told,
+        },
     )
-    return PublishedBrief(brief.version, reached, await members_lacking(session, project, brief))
+    lacking = await members_lacking(session, project, brief)
+    return PublishedBrief(brief.version, reached, lacking, audience)
 
 
 async def members_lacking(

@@ -39,7 +39,11 @@ async def meetings_and_windows(
         )
     ).all()
     windows = await project_windows(session, project.id, {m.id: m for m in meetings})
-    return tuple(MeetingLine(m.starts_at, m.minutes, m.place) for m in meetings), windows
+    lines = tuple(
+        MeetingLine(m.starts_at, m.minutes, m.place, m.cancelled_at, m.cancel_reason)
+        for m in meetings
+    )
+    return lines, windows
 
 
 async def project_checklist(

@@ -13,7 +13,7 @@ date, the old reminder does nothing and only the new one speaks.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,8 +24,8 @@ from storage.audit import record_audit
 from storage.errors import InvalidInput
 from storage.jobs import schedule_job
 from storage.memberships import leads_of, members_to_tell
-from storage.models import CommentWindow, Meeting, Project, ProjectStatus
-from storage.windows import open_window
+from storage.models import CommentWindow, Meeting, Project, ProjectStatus, WindowExtension
+from storage.windows import meeting_ends_at, open_window
 
 from .i18n import format_day, format_when
 from .outbound import Message, Reader, send_to, send_to_leads, send_to_members
@@ -140,14 +140,22 @@ async def _refuse_while_comments_may_come(
         raise InvalidInput(
             f"comments on {project.code} are open until {closes}; close the project after that"
         )
-    meeting = await session.scalar(
-        select(Meeting)
-        .where(
-            Meeting.project_id == project.id,
-            ~exists().where(CommentWindow.meeting_id == Meeting.id),
+    # A meeting whose comments are still to come: not cancelled, with no window of its own
+    # and none it kept open, and not so long ago that its comments would have closed.
+    waiting = (
+        await session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.project_id == project.id,
+                Meeting.cancelled_at.is_(None),
+                ~exists().where(CommentWindow.meeting_id == Meeting.id),
+                ~exists().where(WindowExtension.meeting_id == Meeting.id),
+            )
+            .order_by(Meeting.starts_at)
         )
-        .order_by(Meeting.starts_at)
-        .limit(1)
+    ).all()
+    meeting = next(
+        (m for m in waiting if meeting_ends_at(m) + timedelta(days=m.window_days) > now), None
     )
     if meeting is not None:
         when = format_when(meeting.starts_at, "en", project.time_zone)
@@ -185,7 +193,13 @@ async def reopen_project(
     for lead in await leads_of(session, project.id):
         if lead.id not in members:  # a lead who never joined as a member hears of it too
             reached += await send_to(
-                session, lead, project, kind="project-reopened", render=render, now=now
+                session,
+                lead,
+                project,
+                kind="project-reopened",
+                render=render,
+                now=now,
+                hold_at_night=True,
             )
     await record_audit(
         session,
@@ -216,6 +230,7 @@ async def run_review_reminder(
         kind="project-review",
         render=lambda reader: review_due_text(reader, project),
         now=now,
+        hold_at_night=True,
     )
     await record_audit(
         session,

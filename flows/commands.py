@@ -51,10 +51,14 @@ def offer(t: Translator, purpose: str, options: list[ProjectView], data: dict) -
     ]
 
 
-def comment_on(project: ProjectView, text: str) -> AddComment:
-    """A comment on the open window, or a late one on the window that closed last."""
+def comment_on(project: ProjectView, text: str, *, also_question: bool = False) -> AddComment:
+    """A comment on the open window, or a late one on the window that closed last; a question
+    sent while comments are open goes to the leads as a question too."""
     window = project.open_window or project.closed_window
-    return AddComment(project.id, window.id if window else None, text, project.open_window is None)
+    late = project.open_window is None
+    return AddComment(
+        project.id, window.id if window else None, text, late, also_question and not late
+    )
 
 
 def _named_and_rest(situation: Situation, rest: str) -> tuple[ProjectView | None, str]:

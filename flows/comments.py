@@ -9,6 +9,7 @@ from storage.models import CheckState, CommentWindow, Project
 from .context import Exchange
 from .keywords import Command, keyword_words
 from .outbound import Message, Reader
+from .questions import put_to_leads
 from .sharing import check_on_arrival
 
 
@@ -55,6 +56,7 @@ async def record_comment(
     text: str,
     *,
     late: bool,
+    also_question: bool = False,
 ) -> None:
     named = exchange.contributor.named_in_comments
     comment = await add_comment(
@@ -71,10 +73,17 @@ async def record_comment(
     )
     await check_on_arrival(exchange.session, project, comment, exchange.contributor, exchange.now)
     held = comment.check_state == CheckState.WAITING
+    question = await put_to_leads(exchange, project, text) if also_question else None
 
     def thanks(reader: Reader) -> Message:
         if late:
             return Message(late_text(reader, project, comment.id, window))
-        return Message(comment_thanks(reader, project, comment.id, named, held))
+        said = comment_thanks(reader, project, comment.id, named, held)
+        if question is not None:
+            said += " " + reader.t.gettext(
+                "It asks a question, so the leads will also answer it in writing. "
+                "Its question number is {number}."
+            ).format(number=question.id)
+        return Message(said)
 
     await exchange.reply("comment-thanks", thanks, project=project)

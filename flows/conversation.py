@@ -11,8 +11,11 @@ stateDiagram-v2
     choosing --> idle: a number after a day ("that choice has ended")
     idle --> declaring: JOIN
     declaring --> idle: NONE / DECLARE, or after a week
+    declaring --> declaring: words with nowhere else to go (passed to the leads)
     idle --> replying: a lead ASKs the group
     replying --> idle: a plain reply (kept as the answer), or after a week
+    idle --> attendance: a meeting asks who is coming (see flows.attendance)
+    attendance --> idle: the meeting starts or is cancelled
 ```
 """
 
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 from channels.base import ChannelName
 
-from . import replies, texts
+from . import attendance, replies, texts
 from .commands import COMMAND_HANDLERS, comment_on, offer
 from .effects import (
     AskLeads,
@@ -29,15 +32,17 @@ from .effects import (
     Effect,
     Join,
     Leave,
+    PassToLeads,
     Reply,
     ReplyToQuestion,
     SendBrief,
     StartChannel,
     StopChannel,
 )
-from .i18n import Translator, find_language
-from .keywords import ALONE_OR_WITH_A_CODE, QUESTION_MARKS, Command, ParsedText
+from .i18n import SOURCE_LANGUAGE, Translator, find_language, translator
+from .keywords import ALONE_OR_WITH_A_CODE, Command, ParsedText
 from .situation import Situation, after_first_word
+from .small_talk import is_small_talk, looks_like_question, small_talk_reply
 from .unread import NOTHING_UNREAD, Unread, only_words_read, unread_notes
 
 # Words that are commands only when sent alone or with what they take (a project code, a
@@ -111,6 +116,8 @@ def _respond_to_known(
             return _choose(situation, number, t)
         effects: list[Effect] = [ClearPending()]  # they moved on; the choice is dropped
         return effects + _decide(situation, parsed, text, t)
+    if (about_a_meeting := attendance.answer(situation, parsed, text, t)) is not None:
+        return about_a_meeting  # 1, 2 or 3 for a meeting that asked who is coming
     if number is not None and not _replying(situation):
         return [Reply("not-understood", replies.no_choice_waiting(t, situation))]
     return _decide(situation, parsed, text, t)
@@ -172,17 +179,23 @@ def _replying(situation: Situation) -> bool:
 
 
 def free_text(situation: Situation, text: str, t: Translator) -> list[Effect]:
-    """Words with no command: an answer to a lead's question, a comment, or a question."""
+    """Words with no command: an answer to a lead's question, a comment, a question, or
+    words for the leads who wrote to them (or who wait for their declaration)."""
     if _replying(situation):
         assert situation.pending is not None
         return [ReplyToQuestion(int(situation.pending.data["question_id"]), text), ClearPending()]
+    english = translator(SOURCE_LANGUAGE)
+    if is_small_talk(text, t, english):
+        return [Reply("small-talk", small_talk_reply(t))]
+    asking = looks_like_question(text, t, english)
     joined = situation.joined
     open_ = [p for p in joined if p.open_window]
     if len(open_) == 1:
-        return [comment_on(open_[0], text)]
+        # A question while comments are open is a comment and a question to the leads.
+        return [comment_on(open_[0], text, also_question=asking)]
     if len(open_) > 1:
         return offer(t, "comment", open_, {"text": text})
-    if text.rstrip().endswith(QUESTION_MARKS) and joined:
+    if asking and joined:
         if len(joined) == 1:
             return [AskLeads(joined[0].id, text)]
         return offer(t, "question", joined, {"text": text})
@@ -191,10 +204,28 @@ def free_text(situation: Situation, text: str, t: Translator) -> list[Effect]:
         return [comment_on(recently[0], text)]
     if len(recently) > 1:
         return offer(t, "comment", recently, {"text": text})
+    if kept := _kept_for_leads(situation):
+        return kept
     invited_open = [p for p in situation.projects if p.invited and p.open_window]
     if invited_open:
         return [Reply("join-first", replies.join_first(t, invited_open[0].code))]
     return [Reply("not-understood", replies.not_understood_text(t, situation))]
+
+
+def _kept_for_leads(situation: Situation) -> list[Effect]:
+    """Words that would otherwise be "not understood": passed to the leads of the project
+    just joined (while we wait for a declaration, they may be about the person's health),
+    or of a project whose leads wrote to them in the last days (a reply to them)."""
+    pending = situation.pending
+    if pending and pending.state == "declaring" and not pending.expired(situation.now):
+        joined = situation.project(int(pending.data["project_id"]))
+        if joined is not None and joined.joined:
+            return [PassToLeads(joined.id, while_declaring=True)]
+    for project_id in situation.leads_wrote:
+        project = situation.project(project_id)
+        if project is not None and (project.joined or project.invited):
+            return [PassToLeads(project.id)]
+    return []
 
 
 def _choose(situation: Situation, number: int, t: Translator) -> list[Effect]:
@@ -212,7 +243,9 @@ def _choose(situation: Situation, number: int, t: Translator) -> list[Effect]:
     chosen: Effect
     match data.get("purpose"):
         case "comment":
-            chosen = comment_on(project, str(data["text"]))
+            words = str(data["text"])
+            asking = looks_like_question(words, t, translator(SOURCE_LANGUAGE))
+            chosen = comment_on(project, words, also_question=asking)
         case "question":
             chosen = AskLeads(project.id, str(data["text"]))
         case "leave":

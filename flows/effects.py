@@ -50,6 +50,24 @@ class ClearPending:
 
 
 @dataclass(frozen=True)
+class SetPending:
+    """Wait for the person's next message in a named state (see flows.attendance)."""
+
+    state: str
+    data: dict[str, Any]
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AnswerAttendance:
+    """A member's answer to "are you coming?": kept (the latest counts) and acknowledged."""
+
+    meeting_id: int
+    answer: str  # one of storage.attendance.ANSWERS
+    need: str | None = None
+
+
+@dataclass(frozen=True)
 class Join:
     project_id: int
 
@@ -72,12 +90,24 @@ class AddComment:
     window_id: int | None
     text: str
     late: bool
+    # It reads as a question: the leads get it as one too, so it is answered.
+    also_question: bool = False
 
 
 @dataclass(frozen=True)
 class AskLeads:
     project_id: int
     text: str
+
+
+@dataclass(frozen=True)
+class PassToLeads:
+    """Words with nowhere else to go, kept for the project's leads (its inbox shows them as
+    needing their reply): a reply to their message or announcement, or a note sent while we
+    wait for a declaration of interest (``while_declaring``)."""
+
+    project_id: int
+    while_declaring: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,11 +188,14 @@ Effect = (
     | StartChannel
     | OfferChoice
     | ClearPending
+    | SetPending
+    | AnswerAttendance
     | Join
     | Leave
     | Declare
     | AddComment
     | AskLeads
+    | PassToLeads
     | ReplyToQuestion
     | SendBrief
     | SetNamed

@@ -50,11 +50,14 @@ from . import (
     closing,
     lead_messages,
     membership,
+    message_times,
     questions,
     responses,
     sharing,
     windows,
 )
+from .brief_sending import BriefSending
+from .lead_messages import Sent
 from .sharing_outcome import Checked
 from .times import local_time
 
@@ -156,9 +159,11 @@ async def publish_brief(
     alt_formats: dict[str, str],
     now: datetime,
     based_on: int | None = None,
+    send: BriefSending | None = None,
 ) -> tuple[Project, briefs.PublishedBrief]:
     """``based_on``: the version the lead saw (0 for none) when they wrote this one; if
-    another lead has published since, nothing is published, so no one's version is lost."""
+    another lead has published since, nothing is published, so no one's version is lost.
+    ``send``: who gets it (None: the default for the version)."""
     project = await led_project(session, actor, code)
     if based_on is not None:
         latest = await latest_brief(session, project.id)
@@ -174,6 +179,7 @@ async def publish_brief(
         now=now,
         published_by=actor.contributor_id,
         actor=actor.label,
+        send=send,
     )
     return project, published
 
@@ -319,13 +325,13 @@ async def ask_group(
 
 async def answer_question(
     session: AsyncSession, actor: Actor, question_id: int, text: str, *, now: datetime
-) -> tuple[Project, int]:
+) -> tuple[Project, Sent]:
     question = await find_question(session, question_id)
     project = await _project_of(session, actor, question.project_id)
-    reached = await questions.answer_question(
+    sent = await questions.answer_and_tell(
         session, question, text, now=now, answered_by=actor.contributor_id, actor=actor.label
     )
-    return project, reached
+    return project, sent
 
 
 async def respond_to_comment(
@@ -336,7 +342,7 @@ async def respond_to_comment(
     reason: str | None,
     *,
     now: datetime,
-) -> tuple[Project, Comment, bool]:
+) -> tuple[Project, Comment, Sent]:
     comment = await find_comment(session, comment_id)
     project = await _project_of(session, actor, comment.project_id)
     told = await responses.respond_to_comment(
@@ -353,13 +359,13 @@ async def respond_to_comment(
 
 async def reply_to_message(
     session: AsyncSession, actor: Actor, code: str, inbound_id: int, text: str, *, now: datetime
-) -> tuple[Project, bool]:
+) -> tuple[Project, Sent]:
     """Write to whoever sent message ``inbound_id`` (a member of the project)."""
     project = await led_project(session, actor, code)
-    queued = await lead_messages.reply_to_message(
+    sent = await lead_messages.reply_to_message(
         session, project, inbound_id, text, now=now, actor=actor.label
     )
-    return project, queued
+    return project, sent
 
 
 # Checking before sharing (flows.sharing refuses an item outside the actor's projects as
@@ -396,6 +402,21 @@ async def set_sharing(
     project = await led_project(session, actor, code)
     waiting = await sharing.set_sharing(session, project, mode, now=now, actor=actor.label)
     return project, waiting
+
+
+async def set_message_times(
+    session: AsyncSession,
+    actor: Actor,
+    code: str,
+    *,
+    digest_at: str | None,
+    quiet_hours: str | None,
+    now: datetime,
+) -> Project:
+    project = await led_project(session, actor, code)
+    return await message_times.set_message_times(
+        session, project, digest_at=digest_at, quiet_hours=quiet_hours, now=now, actor=actor.label
+    )
 
 
 # The end of a project

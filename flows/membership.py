@@ -27,6 +27,7 @@ from storage.models import (
 from storage.projects import add_members
 
 from .briefs import brief_message
+from .catching_up import tell_where_things_stand
 from .context import Exchange
 from .keywords import Command, keyword_words
 from .outbound import Message, Reader, send_to, send_to_each_lead, send_to_leads
@@ -74,7 +75,9 @@ async def invite_members(
                     title=project.title
                 ),
             )
-        await send_to(session, person, project, kind="invitation", render=render, now=now)
+        await send_to(
+            session, person, project, kind="invitation", render=render, now=now, hold_at_night=True
+        )
     return added.added, added.already
 
 
@@ -106,6 +109,7 @@ async def join_project(exchange: Exchange, project: Project) -> None:
         exchange.now,
     )
     await exchange.reply("joined", lambda r: Message(joined_text(r, project)), project=project)
+    await tell_where_things_stand(exchange, project)
 
     def tell_leads(reader: Reader) -> Message:
         return Message(

@@ -28,7 +28,8 @@ from storage.questions import add_answer, add_question, add_response
 
 from . import replies
 from .context import Exchange
-from .outbound import Message, Reader, send_to, send_to_members
+from .lead_messages import Sent, already_had, send_once
+from .outbound import Message, Reader, send_to_members
 from .sharing import check_on_arrival
 
 # A plain reply to a lead's question counts as an answer to it for this long.
@@ -37,18 +38,7 @@ REPLYING_FOR = timedelta(days=7)
 
 async def ask_leads(exchange: Exchange, project: Project, text: str) -> Question:
     """A contributor's question: thanked with its number; the leads are told at once."""
-    person = exchange.contributor
-    question = await add_question(
-        exchange.session,
-        project_id=project.id,
-        direction=QuestionDirection.TO_LEADS,
-        asked_by=person.id,
-        text=text,
-        channel=exchange.point.channel,
-        now=exchange.now,
-    )
-
-    await check_on_arrival(exchange.session, project, question, person, exchange.now)
+    question = await put_to_leads(exchange, project, text)
     held = question.check_state == CheckState.WAITING
 
     def thanks(reader: Reader) -> Message:
@@ -66,6 +56,23 @@ async def ask_leads(exchange: Exchange, project: Project, text: str) -> Question
         return Message(" ".join(parts))
 
     await exchange.reply("question-thanks", thanks, project=project)
+    return question
+
+
+async def put_to_leads(exchange: Exchange, project: Project, text: str) -> Question:
+    """Store a contributor's question and start its check; the leads are told at once."""
+    person = exchange.contributor
+    question = await add_question(
+        exchange.session,
+        project_id=project.id,
+        direction=QuestionDirection.TO_LEADS,
+        asked_by=person.id,
+        text=text,
+        channel=exchange.point.channel,
+        now=exchange.now,
+    )
+
+    await check_on_arrival(exchange.session, project, question, person, exchange.now)
     return question
 
 
@@ -218,9 +225,26 @@ async def answer_question(
     answered_by: int | None = None,
     actor: str = "cli",
 ) -> int:
-    """Store the answer, send it to every member and tell the asker; returns members reached.
-    A question still waiting for its check cannot be answered yet (the answer would carry
-    it to everyone); the answer to one hidden or withdrawn goes to the asker alone."""
+    """:func:`answer_and_tell`, for those who need only how many it reached."""
+    sent = await answer_and_tell(
+        session, question, text, now=now, answered_by=answered_by, actor=actor
+    )
+    return sent.reached
+
+
+async def answer_and_tell(
+    session: AsyncSession,
+    question: Question,
+    text: str,
+    *,
+    now: datetime,
+    answered_by: int | None = None,
+    actor: str = "cli",
+) -> Sent:
+    """Store the answer, send it to every member and tell the asker; who had this very
+    answer from us today is not sent it again. A question still waiting for its check
+    cannot be answered yet (the answer would carry it to everyone); the answer to one
+    hidden or withdrawn goes to the asker alone."""
     if question.direction != QuestionDirection.TO_LEADS:
         raise InvalidInput(
             f"question {question.id} was asked by the leads; members' replies are kept as "
@@ -240,20 +264,26 @@ async def answer_question(
     asker = await session.get(Contributor, question.asked_by) if question.asked_by else None
     exclude = [asker.id] if asker else []
     reached = 0
+    already: set[int] = set()
     if shared:
+
+        def for_everyone(reader: Reader) -> Message:
+            return answer_text(reader, project, question, answer.text, for_asker=False)
+
+        already = await already_had(session, project, kind="answer", render=for_everyone, now=now)
+        already.difference_update(exclude)
         reached = await send_to_members(
             session,
             project,
             kind="answer",
-            render=lambda reader: answer_text(
-                reader, project, question, answer.text, for_asker=False
-            ),
+            render=for_everyone,
             now=now,
-            exclude=exclude,
+            exclude=[*exclude, *sorted(already)],
         )
+    told = Sent()
     if asker is not None and asker.erased_at is None:
         await session.refresh(asker, ["contact_points"])
-        reached += await send_to(
+        told = await send_once(
             session,
             asker,
             project,
@@ -262,13 +292,19 @@ async def answer_question(
                 reader, project, question, answer.text, for_asker=True, shared=shared
             ),
             now=now,
+            hold_at_night=True,
         )
+    sent = Sent(reached + told.reached, len(already) + told.already)
     await record_audit(
         session,
         actor=actor,
         action="question.answer",
         at=now,
         project_id=project.id,
-        details={"question": question.id, "reached": reached},
+        details={
+            "question": question.id,
+            "reached": sent.reached,
+            **({"already_sent": sent.already} if sent.already else {}),
+        },
     )
-    return reached
+    return sent

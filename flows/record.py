@@ -69,6 +69,8 @@ class MeetingLine:
     starts_at: datetime
     minutes: int
     place: str | None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,10 @@ async def project_record(
         for_leads=for_leads,
         leads=leads,
         briefs=tuple(Brief(b.version, b.published_at, b.change_note) for b in briefs),
-        meetings=tuple(MeetingLine(m.starts_at, m.minutes, m.place) for m in meetings),
+        meetings=tuple(
+            MeetingLine(m.starts_at, m.minutes, m.place, m.cancelled_at, m.cancel_reason)
+            for m in meetings
+        ),
         windows=windows,
         reach=await _reach(session, project.id),
         comments=comments,

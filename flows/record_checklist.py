@@ -72,19 +72,16 @@ def is_open(answered: bool, broadcast_at: datetime | None, check: CheckState) ->
 def checklist(
     facts: Facts,
     meetings: Sequence[Meeting | MeetingLine],
-    windows: tuple[Window, ...],
+    windows: Sequence[Window],
     now: datetime,
 ) -> tuple[Check, ...]:
     """The co-production criteria, each passed or not, with what decided it."""
-    ended = [m for m in meetings if m.starts_at + timedelta(minutes=m.minutes) <= now]
-    short = [
+    ended = [
         m
-        for m in ended
-        if not any(
-            w.after_meeting == m.starts_at and w.closes_at - w.opens_at >= LEAST_WINDOW
-            for w in windows
-        )
+        for m in meetings
+        if m.starts_at + timedelta(minutes=m.minutes) <= now and m.cancelled_at is None
     ]
+    short = [m for m in ended if days_had(m, windows) < LEAST_WINDOW]
     extensions = [e for w in windows for e in w.extensions]
     unexplained = [e for e in extensions if not e.reason.strip()]
     return (
@@ -129,6 +126,19 @@ def checklist(
             facts.review_on or "no review date",
         ),
     )
+
+
+def days_had(meeting: Meeting | MeetingLine, windows: Sequence[Window]) -> timedelta:
+    """How long people really had to comment after a meeting: from when its window opened
+    (or, for a meeting that ended while comments were open, from its end) to the close.
+    A meeting recorded after it ended had only the time from when it was recorded."""
+    ended = meeting.starts_at + timedelta(minutes=meeting.minutes)
+    had = [
+        w.closes_at - max(w.opens_at, ended)
+        for w in windows
+        if w.after_meeting == meeting.starts_at or w.opens_at <= ended < w.closes_at
+    ]
+    return max(had, default=timedelta(0))
 
 
 def _count(number: int, thing: str) -> str:

@@ -15,7 +15,7 @@ import html
 import io
 import json
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from storage.models import CheckState
@@ -43,6 +43,16 @@ def render(record: Record, form: str) -> str:
 
 def _when(record: Record, moment: datetime | None) -> str:
     return format_when(moment, "en", record.time_zone) if moment else ""
+
+
+def _days(length: timedelta) -> str:
+    """How long a window was open, written out: '7 days', '1 day 5 hours'."""
+    hours = max(int(length.total_seconds() // 3600), 0)
+    days, hours = divmod(hours, 24)
+    parts = [f"{days} day" + ("" if days == 1 else "s")] if days else []
+    if hours or not days:
+        parts.append(f"{hours} hour" + ("" if hours == 1 else "s"))
+    return " ".join(parts)
 
 
 def _status(record: Record) -> str:
@@ -104,18 +114,35 @@ def sections(record: Record) -> list[Section]:
             "Meetings",
             "No meetings are recorded.",
             "Meetings",
-            ["When", "Minutes", "Place"],
-            [[_when(record, m.starts_at), str(m.minutes), m.place or ""] for m in record.meetings],
+            ["When", "Minutes", "Place", "Cancelled"],
+            [
+                [
+                    _when(record, m.starts_at),
+                    str(m.minutes),
+                    m.place or "",
+                    f"on {_when(record, m.cancelled_at)}: {m.cancel_reason}"
+                    if m.cancelled_at
+                    else "no",
+                ]
+                for m in record.meetings
+            ],
         ),
         _listed(
             "Comment windows",
             "Comments have not been opened.",
             "Comment windows and every extension",
-            ["Opened", "Closes", "After the meeting on", "Extensions and reasons"],
+            [
+                "Opened",
+                "Closes",
+                "Days for comments",
+                "After the meeting on",
+                "Extensions and reasons",
+            ],
             [
                 [
                     _when(record, w.opens_at),
                     _when(record, w.closes_at),
+                    _days(w.closes_at - w.opens_at),
                     _when(record, w.after_meeting),
                     "; ".join(
                         f"on {_when(record, e.extended_at)}, to "
@@ -331,7 +358,8 @@ CSV_COLUMNS = (
 
 
 def _iso(moment: datetime | None) -> str:
-    return moment.isoformat() if moment else ""
+    """ISO 8601 to the second, as spreadsheets and other tools read it."""
+    return moment.replace(microsecond=0).isoformat() if moment else ""
 
 
 def to_csv(record: Record) -> str:
@@ -378,7 +406,7 @@ def to_csv(record: Record) -> str:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat()
+        return _iso(value)
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -226,3 +226,22 @@ def language_how(t: Translator, names: str) -> str:
         "To change language, send {word} and the language, for example {word} English. "
         "We can write in: {names}."
     ).format(word=keyword_words(t)[Command.LANGUAGE], names=names)
+
+
+def passed_to_leads(t: Translator) -> str:
+    """After words kept for the leads: a reply to their message, or a note after joining."""
+    return t.gettext("Thank you. We have passed your message to the leads.")
+
+
+def passed_while_declaring(t: Translator) -> str:
+    """After words sent while we wait for a declaration of interest: how to make one."""
+    words = keyword_words(t)
+    return " ".join(
+        [
+            passed_to_leads(t),
+            t.gettext(
+                "If it is an interest to declare, send {declare} and your words. "
+                "If you have none, send {none}."
+            ).format(declare=words[Command.DECLARE], none=words[Command.NONE]),
+        ]
+    )

@@ -19,7 +19,8 @@ from storage.models import Comment, Contributor, MembershipStatus, Project, Resp
 
 from .i18n import Translator
 from .keywords import Command, keyword_words
-from .outbound import Message, Reader, send_to
+from .lead_messages import Sent, send_once
+from .outbound import Message, Reader
 
 # What a lead may type for each status (the CLI's values, and looser forms of them).
 STATUS_WORDS: dict[str, ResponseStatus] = {
@@ -144,25 +145,27 @@ async def respond_to_comment(
     now: datetime,
     responded_by: int | None = None,
     actor: str = "cli",
-) -> bool:
+) -> Sent:
     """Store the response (replacing any earlier one), add it to the audit log and tell the
-    author; True when the author is being told."""
+    author; true when the author has it: told now, or already told these very words today
+    (they are not sent twice)."""
     await record_response(
         session, comment, status=status, reason=reason, responded_by=responded_by, now=now
     )
     project = await session.get(Project, comment.project_id)
     assert project is not None
     author = await session.get(Contributor, comment.contributor_id or 0)
-    told = False
+    told = Sent()
     if author is not None and await _may_tell(session, author, project):
         await session.refresh(author, ["contact_points"])
-        told = await send_to(
+        told = await send_once(
             session,
             author,
             project,
             kind="comment-response",
             render=lambda reader: outcome_text(reader, project, comment),
             now=now,
+            hold_at_night=True,
         )
     await record_audit(
         session,
@@ -174,6 +177,8 @@ async def respond_to_comment(
             "comment": comment.id,
             "status": status.value,
             "has_reason": comment.response_reason is not None,
+            # Only when the author already had these very words today (not sent again).
+            **({"already_sent": told.already} if told.already else {}),
         },
     )
     return told

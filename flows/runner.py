@@ -31,13 +31,14 @@ from storage.models import (
 from storage.outbox import enqueue
 from storage.questions import find_question
 
-from . import lead_actions, replies, texts
+from . import attendance, lead_actions, replies, texts
 from .briefs import send_latest_brief
 from .comments import record_comment
 from .context import Exchange
 from .conversation import respond
 from .effects import (
     AddComment,
+    AnswerAttendance,
     AskLeads,
     ClearPending,
     Declare,
@@ -51,11 +52,13 @@ from .effects import (
     Leave,
     NameOne,
     OfferChoice,
+    PassToLeads,
     Reply,
     ReplyToQuestion,
     SendBrief,
     SetLanguage,
     SetNamed,
+    SetPending,
     StartChannel,
     StopChannel,
     Withdraw,
@@ -260,6 +263,10 @@ async def apply_effect(exchange: Exchange, effect: Effect) -> None:
             await set_state(session, person.id, "choose", data, now + CHOICE_LASTS, now)
         case ClearPending():
             await clear_state(session, person.id)
+        case SetPending():
+            await set_state(session, person.id, effect.state, effect.data, effect.expires_at, now)
+        case AnswerAttendance():
+            await attendance.record_answer(exchange, effect)
         case Join():
             await join_project(exchange, await _project(session, effect.project_id))
         case Leave():
@@ -273,9 +280,31 @@ async def apply_effect(exchange: Exchange, effect: Effect) -> None:
                 await session.get(CommentWindow, effect.window_id) if effect.window_id else None
             )
             project = await _project(session, effect.project_id)
-            await record_comment(exchange, project, window, effect.text, late=effect.late)
+            await record_comment(
+                exchange,
+                project,
+                window,
+                effect.text,
+                late=effect.late,
+                also_question=effect.also_question,
+            )
         case AskLeads():
             await ask_leads(exchange, await _project(session, effect.project_id), effect.text)
+        case PassToLeads():
+            # Kept as the message itself: the leads' inbox shows it as needing their reply.
+            project = await _project(session, effect.project_id)
+            if effect.while_declaring:
+                await exchange.reply(
+                    "note-on-joining",
+                    lambda r: Message(replies.passed_while_declaring(r.t)),
+                    project=project,
+                )
+            else:
+                await exchange.reply(
+                    "passed-to-leads",
+                    lambda r: Message(replies.passed_to_leads(r.t)),
+                    project=project,
+                )
         case ReplyToQuestion():
             question = await find_question(session, effect.question_id)
             project = await _project(session, question.project_id)

@@ -27,10 +27,12 @@ from storage.models import (
     Question,
     QuestionDirection,
 )
+from storage.sent_before import projects_whose_leads_wrote
 from storage.windows import last_closed_windows, open_windows
 
 from .i18n import Translator
 from .keywords import Command, ParsedText, parse
+from .lead_messages import LEADS_OWN_WORDS, REPLIES_FOR_LEADS_FOR
 from .sender import Sender
 
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]{1,11}$")
@@ -164,6 +166,9 @@ class Situation:
     # What APPROVE, HIDE, WITHDRAW or NAME ME refer to, and the item found, if any.
     reference: Reference | None = None
     item: ItemView | None = None
+    # Projects whose leads wrote to them in their own words in the last days, latest first:
+    # words with nowhere else to go are a reply for those leads.
+    leads_wrote: tuple[int, ...] = ()
 
     def project(self, project_id: int) -> ProjectView | None:
         return next((p for p in self.projects if p.id == project_id), None)
@@ -240,6 +245,12 @@ async def load_situation(
     item = await _item(session, reference) if reference else None
     state = await pending_state(session, sender.contributor_id)
     pending = Pending(state.state, dict(state.data), state.expires_at) if state else None
+    leads_wrote = await projects_whose_leads_wrote(
+        session,
+        sender.contributor_id,
+        kinds=LEADS_OWN_WORDS,
+        since=now - REPLIES_FOR_LEADS_FOR,
+    )
     return Situation(
         sender=sender,
         now=now,
@@ -252,6 +263,7 @@ async def load_situation(
         named_in_comments=named_in_comments,
         reference=reference,
         item=item,
+        leads_wrote=tuple(leads_wrote),
     )
 
 

@@ -8,7 +8,9 @@ extension the old reminder and close do nothing and the new ones take over.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,16 +24,15 @@ from storage.windows import (
     add_meeting,
     create_window,
     meeting_ends_at,
+    meeting_has_window,
     open_window,
     record_extension,
-    window_for_meeting,
 )
 
 from .closing import refuse_if_closed
 from .keywords import Command, keyword_words
 from .outbound import Message, Reader, send_to_members
-
-REMINDER_BEFORE_CLOSE = timedelta(hours=48)
+from .window_jobs import schedule_window_jobs
 
 
 def meeting_text(reader: Reader, project: Project, meeting: Meeting) -> Message:
@@ -104,6 +105,27 @@ async def add_project_meeting(
     return meeting, reached
 
 
+@dataclass(frozen=True)
+class LateMeeting:
+    """A meeting recorded after it ended: its comments close ``closes_at`` (None when that
+    has passed and no window will open), and ``window_days`` would give people a full
+    window from now."""
+
+    closes_at: datetime | None
+    window_days: int
+
+
+def late_meeting(project: Project, meeting: Meeting, now: datetime) -> LateMeeting | None:
+    """Whether a meeting was recorded too late for people to have the project's full time
+    for comments after it (its window counts from when it ended)."""
+    ended = meeting_ends_at(meeting)
+    closes = ended + timedelta(days=meeting.window_days)
+    if ended > now or closes - now >= timedelta(days=project.window_days):
+        return None
+    needed = math.ceil((now + timedelta(days=project.window_days) - ended) / timedelta(days=1))
+    return LateMeeting(closes if closes > now else None, needed)
+
+
 def window_open_text(reader: Reader, project: Project, window: CommentWindow) -> Message:
     t = reader.t
     words = keyword_words(t)
@@ -126,19 +148,18 @@ async def open_comment_window(
     *,
     now: datetime,
     days: int | None = None,
+    closes_at: datetime | None = None,
     meeting_id: int | None = None,
-    opens_at: datetime | None = None,
     actor: str = "cli",
 ) -> CommentWindow:
-    """Open a window (now, or when its meeting ended), tell every member, and schedule its
-    reminder, digests and close."""
-    opens_at = opens_at or now
+    """Open the project's one window now (for ``days``, or until ``closes_at``), tell every
+    member, and schedule its reminder, digests and close. Refused while one is open."""
     days = days or project.window_days
     if days < 1:
         raise InvalidInput("a comment window lasts at least a day")
     if meeting_id is None:
         refuse_if_closed(project)
-    if meeting_id is None and (current := await open_window(session, project.id, now)):
+    if current := await open_window(session, project.id, now):
         raise InvalidInput(
             f"comments on {project.code} are already open until "
             f"{current.closes_at:%Y-%m-%d %H:%M} UTC; extend the window instead"
@@ -146,11 +167,13 @@ async def open_comment_window(
     window = await create_window(
         session,
         project_id=project.id,
-        opens_at=opens_at,
-        closes_at=opens_at + timedelta(days=days),
+        # When it really opened, for the record: a meeting recorded late opens its window
+        # when it is recorded, not when it ended.
+        opens_at=now,
+        closes_at=closes_at or now + timedelta(days=days),
         meeting_id=meeting_id,
     )
-    await _schedule_window_jobs(session, window, now)
+    await schedule_window_jobs(session, project, window, now)
     await send_to_members(
         session,
         project,
@@ -167,43 +190,6 @@ async def open_comment_window(
         details={"window": window.id, "closes_at": window.closes_at.isoformat()},
     )
     return window
-
-
-async def _schedule_window_jobs(
-    session: AsyncSession, window: CommentWindow, now: datetime
-) -> None:
-    closes = window.closes_at
-    payload = {"window_id": window.id, "closes_at": closes.isoformat()}
-    await schedule_job(
-        session,
-        name=f"window:{window.id}:close:{closes.isoformat()}",
-        kind="window-close",
-        due_at=closes,
-        now=now,
-        payload=payload,
-    )
-    reminder_at = closes - REMINDER_BEFORE_CLOSE
-    if reminder_at > now:
-        await schedule_job(
-            session,
-            name=f"window:{window.id}:reminder:{closes.isoformat()}",
-            kind="window-reminder",
-            due_at=reminder_at,
-            now=now,
-            payload=payload,
-        )
-    day = 1
-    while (due := window.opens_at + timedelta(days=day)) < closes:
-        if due > now:
-            await schedule_job(
-                session,
-                name=f"window:{window.id}:daily:{day}",
-                kind="window-daily-digest",
-                due_at=due,
-                now=now,
-                payload={"window_id": window.id},
-            )
-        day += 1
 
 
 def extension_text(reader: Reader, project: Project, window: CommentWindow, reason: str) -> Message:
@@ -235,7 +221,7 @@ async def extend_comment_window(
     extension = await record_extension(
         session, window, new_closes_at=until, reason=reason, extended_by=extended_by, now=now
     )
-    await _schedule_window_jobs(session, window, now)
+    await schedule_window_jobs(session, project, window, now)
     await send_to_members(
         session,
         project,
@@ -282,19 +268,72 @@ async def current_window(
 
 
 async def run_window_open(session: AsyncSession, payload: Mapping[str, Any], now: datetime) -> None:
+    """A meeting has ended: open the project's window, or, when one is open, keep it open
+    until the comments on this meeting are due too. A project has one window at a time."""
     meeting = await session.get(Meeting, int(payload["meeting_id"]))
-    if meeting is None or await window_for_meeting(session, meeting.id) is not None:
+    if meeting is None or meeting.cancelled_at is not None:
+        return
+    if await meeting_has_window(session, meeting.id):
         return
     project = await session.get(Project, meeting.project_id)
     assert project is not None
+    closes = meeting_ends_at(meeting) + timedelta(days=meeting.window_days)
+    current = await open_window(session, project.id, now)
+    if current is not None:
+        await carry_on_after_meeting(session, project, current, meeting, closes, now)
+        return
+    if closes <= now:
+        return  # recorded too late for any comments; the lead was told when adding it
     await open_comment_window(
+        session, project, now=now, closes_at=closes, meeting_id=meeting.id, actor="scheduler"
+    )
+
+
+def carried_on_text(reader: Reader, project: Project, window: CommentWindow) -> Message:
+    t = reader.t
+    body = t.gettext(
+        "After the latest meeting, comments on {code} are now open until {when}."
+    ).format(code=project.code, when=reader.when(window.closes_at))
+    subject = t.gettext("{title}: more time for comments").format(title=project.title)
+    return Message(body, subject=subject)
+
+
+async def carry_on_after_meeting(
+    session: AsyncSession,
+    project: Project,
+    window: CommentWindow,
+    meeting: Meeting,
+    closes: datetime,
+    now: datetime,
+) -> None:
+    """A meeting ended while comments were open: the open window takes its comments, and
+    closes when they are due if that is later. Everyone hears the one new date, once."""
+    if closes <= window.closes_at:
+        return  # it already stays open long enough for this meeting's comments
+    await record_extension(
+        session,
+        window,
+        new_closes_at=closes,
+        reason=f"meeting {meeting.id} ended while comments were open",
+        extended_by=None,
+        now=now,
+        meeting_id=meeting.id,
+    )
+    await schedule_window_jobs(session, project, window, now)
+    await send_to_members(
         session,
         project,
+        kind="window-extended",
+        render=lambda reader: carried_on_text(reader, project, window),
         now=now,
-        days=meeting.window_days,
-        meeting_id=meeting.id,
-        opens_at=meeting_ends_at(meeting),
+    )
+    await record_audit(
+        session,
         actor="scheduler",
+        action="window.after-meeting",
+        at=now,
+        project_id=project.id,
+        details={"window": window.id, "meeting": meeting.id, "to": closes.isoformat()},
     )
 
 

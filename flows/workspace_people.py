@@ -14,6 +14,12 @@ that fits winning:
   or confirmed as one.
 - WITHDRAWN: its author took back something they had sent (WITHDRAW and a number).
 - CHOICE: the person was offered a numbered choice of projects; their number comes next.
+- PASSED_TO_LEADS: words with nowhere else to go from someone the leads wrote to in the last
+  days (a reply to their message or announcement): kept for the leads, to answer.
+- NOTE_ON_JOINING: words with nowhere else to go sent while we waited for a declaration of
+  interest: kept for the leads (they may be about the sender's health, so only the team's
+  leads read them, as with declarations).
+- SMALL_TALK: thanks, OK or a thumbs-up, answered kindly; nothing to do.
 - ATTACHMENT_ONLY: only a picture, voice message or file and no words (also when, on a
   channel they had stopped, it was not answered).
 - NOT_JOINED: words from someone invited, not joined, while a window was open.
@@ -25,12 +31,17 @@ that fits winning:
 - NO_REPLY: handled with no answer to its sender: a lead's ASK, ANSWER or EXTEND (the group
   got the result), words on a channel its sender had stopped, or too many in a minute.
 
+A lead's own reply to a message (``inbox reply``) does not change what it became; the line
+says a lead replied. A line is *unhandled* when nothing was done with it (PASSED_TO_LEADS,
+NOTE_ON_JOINING, ATTACHMENT_ONLY, NOT_JOINED, WINDOW_CLOSED, NOT_UNDERSTOOD, WAITING, FAILED)
+and no lead has replied to it.
+
 A message that went to another project (a comment on it, or a reply sent for it) is not
 shown. To a lead chosen from the contributors (a team lead sees everything) a line does not
 show who sent a comment, question or reply whose author did not choose to be named, nor who
 sent a WITHDRAWN line (its number points at what they had sent) or a CHOICE, WAITING or
-FAILED line (its words may yet become, or may have been, one of those); those three and
-DECLARATION lines do not show their words either.
+FAILED line (its words may yet become, or may have been, one of those); those three,
+DECLARATION and NOTE_ON_JOINING lines do not show their words either.
 """
 
 from __future__ import annotations
@@ -55,6 +66,7 @@ from storage.models import (
 )
 
 from .keywords import ParsedText, tidy
+from .lead_messages import LEAD_MESSAGE
 
 
 @dataclass(frozen=True)
@@ -133,6 +145,9 @@ class InboxOutcome(StrEnum):
     STOPPED = "stopped"
     WITHDRAWN = "withdrawn"
     CHOICE = "choice"
+    PASSED_TO_LEADS = "passed-to-leads"
+    NOTE_ON_JOINING = "note-on-joining"
+    SMALL_TALK = "small-talk"
     ATTACHMENT_ONLY = "attachment-only"
     NOT_JOINED = "not-joined"
     WINDOW_CLOSED = "window-closed"
@@ -155,6 +170,10 @@ OUTCOME_OF_REPLY: dict[str, InboxOutcome] = {
     "stopped": InboxOutcome.STOPPED,  # flows.conversation.respond
     "withdrawn": InboxOutcome.WITHDRAWN,  # flows.lead_channel, the author's WITHDRAW n
     "choice": InboxOutcome.CHOICE,  # flows.commands.offer
+    # Words kept for the leads (flows.conversation.free_text, applied by flows.runner).
+    "passed-to-leads": InboxOutcome.PASSED_TO_LEADS,
+    "note-on-joining": InboxOutcome.NOTE_ON_JOINING,
+    "small-talk": InboxOutcome.SMALL_TALK,  # flows.small_talk: thanks, OK, a thumbs-up
     "only-words": InboxOutcome.ATTACHMENT_ONLY,  # flows.unread.only_words_read
     "join-first": InboxOutcome.NOT_JOINED,  # flows.conversation.free_text, flows.commands
     # Words with nowhere to go (flows.conversation.free_text), or a number with no choice
@@ -166,11 +185,31 @@ OUTCOME_OF_REPLY: dict[str, InboxOutcome] = {
 # Notes sent beside the answer (flows.unread, flows.conversation): they say nothing of what
 # the message became.
 NOTES = frozenset({"meant-word", "text-cut", "attachment-not-read"})
+# A lead's own answer to the message (flows.lead_messages): not what the service made of it.
+LEAD_REPLIES = frozenset({LEAD_MESSAGE})
+# What nothing was done with: until a lead replies, a line for the leads to look at.
+NOTHING_DONE = frozenset(
+    {
+        InboxOutcome.PASSED_TO_LEADS,
+        InboxOutcome.NOTE_ON_JOINING,
+        InboxOutcome.ATTACHMENT_ONLY,
+        InboxOutcome.NOT_JOINED,
+        InboxOutcome.WINDOW_CLOSED,
+        InboxOutcome.NOT_UNDERSTOOD,
+        InboxOutcome.WAITING,
+        InboxOutcome.FAILED,
+    }
+)
 # Lines that show a contributor lead neither who sent them nor their words.
 _HIDDEN_FROM_CONTRIBUTOR_LEADS = frozenset(
     {InboxOutcome.WITHDRAWN, InboxOutcome.CHOICE, InboxOutcome.WAITING, InboxOutcome.FAILED}
 )
+# Lines whose words a contributor lead does not read: a declaration, and words sent while
+# we waited for one (they may be health data too).
+_WORDS_FOR_STAFF_ONLY = frozenset({InboxOutcome.DECLARATION, InboxOutcome.NOTE_ON_JOINING})
 _KEPT_ANONYMOUS = (InboxOutcome.QUESTION, InboxOutcome.REPLY)
+# Messages read at a time while looking for those nothing was done with.
+UNHANDLED_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -183,9 +222,18 @@ class InboxLine:
     text: str | None  # None: not this lead's to read, or let go after the retention period
     attachments: int  # pictures, voice messages or files we could not read
     outcome: InboxOutcome
+    # The comment or question it became, or the leads' question it answers.
+    number: int | None = None
+    lead_replied: bool = False  # a lead has written back to its sender about it
+
+    @property
+    def unhandled(self) -> bool:
+        """Nothing was done with it, and no lead has replied to it."""
+        return self.outcome in NOTHING_DONE and not self.lead_replied
 
 
 Sent = tuple[InboundMessageRow, Contributor, Membership]
+Made = dict[q.Moment, list[q.Made]]
 
 
 async def project_inbox(
@@ -196,11 +244,51 @@ async def project_inbox(
     after_id: int | None = None,
     limit: int = 50,
     message_id: int | None = None,
+    unhandled: bool = False,
 ) -> tuple[InboxLine, ...]:
     """What the project's members sent, newest first (with ``after_id``, only what came
-    after that message), each with what became of it, as much as ``viewer`` may see."""
+    after that message), each with what became of it, as much as ``viewer`` may see. With
+    ``unhandled``, only the messages nothing was done with and no lead has replied to."""
+    if not unhandled:
+        return await _inbox_page(
+            session, project, viewer, after_id=after_id, limit=limit, message_id=message_id
+        )
+    found: list[InboxLine] = []
+    before = None
+    while len(found) < limit:
+        lines = await _inbox_page(
+            session,
+            project,
+            viewer,
+            after_id=after_id,
+            before_id=before,
+            limit=UNHANDLED_BATCH,
+            message_id=message_id,
+        )
+        found += [line for line in lines if line.unhandled]
+        if len(lines) < UNHANDLED_BATCH:
+            break
+        before = lines[-1].id
+    return tuple(found[:limit])
+
+
+async def _inbox_page(
+    session: AsyncSession,
+    project: Project,
+    viewer: LeadKind,
+    *,
+    after_id: int | None,
+    limit: int,
+    message_id: int | None,
+    before_id: int | None = None,
+) -> tuple[InboxLine, ...]:
     sent = await q.messages_from_members(
-        session, project.id, after_id=after_id, limit=limit, message_id=message_id
+        session,
+        project.id,
+        after_id=after_id,
+        before_id=before_id,
+        limit=limit,
+        message_id=message_id,
     )
     ids = [row.id for row, _, _ in sent]
     comments = await q.comments_made_from(session, ids)
@@ -209,14 +297,19 @@ async def project_inbox(
         row.id: _outcome(row, member, comments.get(row.id), kinds.get(row.id, set()))
         for row, _, member in sent
     }
-    shown = await _authors_shown(session, project, viewer, sent, comments, outcomes)
+    asked = [(row, person) for row, person, _ in sent if outcomes[row.id] in _KEPT_ANONYMOUS]
+    moments = [(person.id, row.processed_at) for row, person in asked if row.processed_at]
+    questions, replies = await q.named_choices_at(session, project.id, moments)
     lines = []
     for row, person, _ in sent:
         outcome = outcomes[row.id]
-        author = shown.get(row.id, True)
+        made = _made(row, person, outcome, questions, replies)
+        author = _author_shown(viewer, outcome, comments.get(row.id), made)
         hide_words = viewer == LeadKind.CONTRIBUTOR and (
-            outcome in _HIDDEN_FROM_CONTRIBUTOR_LEADS or outcome == InboxOutcome.DECLARATION
+            outcome in _HIDDEN_FROM_CONTRIBUTOR_LEADS or outcome in _WORDS_FOR_STAFF_ONLY
         )
+        numbers = {number for number, _ in made}
+        comment = comments.get(row.id)
         lines.append(
             InboxLine(
                 id=row.id,
@@ -227,6 +320,8 @@ async def project_inbox(
                 text=None if hide_words else row.text,
                 attachments=row.attachments or 0,
                 outcome=outcome,
+                number=comment.id if comment else (numbers.pop() if len(numbers) == 1 else None),
+                lead_replied=bool(kinds.get(row.id, set()) & LEAD_REPLIES),
             )
         )
     return tuple(lines)
@@ -241,6 +336,7 @@ def _outcome(
         return InboxOutcome.FAILED
     if comment is not None:
         return InboxOutcome.LATE_COMMENT if comment.is_late else InboxOutcome.COMMENT
+    kinds = kinds - LEAD_REPLIES
     answers = kinds - NOTES
     found = next((outcome for kind, outcome in OUTCOME_OF_REPLY.items() if kind in answers), None)
     if "not-understood" in answers and found == InboxOutcome.NOT_UNDERSTOOD:
@@ -264,30 +360,32 @@ def _words_found_no_window(row: InboundMessageRow, member: Membership) -> bool:
     return bool(words) and ParsedText(None, words).number is None
 
 
-async def _authors_shown(
-    session: AsyncSession,
-    project: Project,
-    viewer: LeadKind,
-    sent: list[Sent],
-    comments: dict[int, Comment],
-    outcomes: dict[int, InboxOutcome],
-) -> dict[int, bool]:
-    """For a contributor lead, whether each line may show who sent it (missing: it may)."""
+def _made(
+    row: InboundMessageRow,
+    person: Contributor,
+    outcome: InboxOutcome,
+    questions: Made,
+    replies: Made,
+) -> list[q.Made]:
+    """For a question or a reply to the leads' question: what it is, found by its author and
+    the moment it was handled (neither keeps the message it came from)."""
+    if outcome not in _KEPT_ANONYMOUS or row.processed_at is None:
+        return []
+    found = questions if outcome == InboxOutcome.QUESTION else replies
+    return found.get((person.id, row.processed_at), [])
+
+
+def _author_shown(
+    viewer: LeadKind, outcome: InboxOutcome, comment: Comment | None, made: list[q.Made]
+) -> bool:
+    """Whether a line may show who sent it: always to a team lead; to a contributor lead,
+    only for what its author chose to sign."""
     if viewer != LeadKind.CONTRIBUTOR:
-        return {}
-    asked = [(row, person) for row, person, _ in sent if outcomes[row.id] in _KEPT_ANONYMOUS]
-    moments = [(person.id, row.processed_at) for row, person in asked if row.processed_at]
-    questions, replies = await q.named_choices_at(session, project.id, moments)
-    shown: dict[int, bool] = {}
-    for row, person, _ in sent:
-        outcome = outcomes[row.id]
-        if outcome in (InboxOutcome.COMMENT, InboxOutcome.LATE_COMMENT):
-            shown[row.id] = comments[row.id].is_named
-        elif outcome in _KEPT_ANONYMOUS:
-            found = questions if outcome == InboxOutcome.QUESTION else replies
-            named = found.get((person.id, row.processed_at), []) if row.processed_at else []
-            # Named only when surely so: one that cannot be found stays anonymous.
-            shown[row.id] = bool(named) and all(named)
-        elif outcome in _HIDDEN_FROM_CONTRIBUTOR_LEADS:
-            shown[row.id] = False
-    return shown
+        return True
+    if outcome in (InboxOutcome.COMMENT, InboxOutcome.LATE_COMMENT):
+        assert comment is not None
+        return comment.is_named
+    if outcome in _KEPT_ANONYMOUS:
+        # Named only when surely so: one that cannot be found stays anonymous.
+        return bool(made) and all(named for _, named in made)
+    return outcome not in _HIDDEN_FROM_CONTRIBUTOR_LEADS

@@ -106,3 +106,16 @@ async def fail_job(session: AsyncSession, job_id: int, error: str, retry_at: dat
         job.status = JobStatus.PENDING
         job.due_at = retry_at
     return job.status
+
+
+async def cancel_job(session: AsyncSession, name: str, now: datetime) -> bool:
+    """Settle a job that has not run yet without running it (a cancelled meeting's window).
+    It is marked done rather than deleted, so its name stays taken and it cannot be queued
+    again by mistake."""
+    result = await session.execute(
+        update(ScheduledJob)
+        .where(ScheduledJob.name == name, ScheduledJob.status == JobStatus.PENDING)
+        .values(status=JobStatus.DONE, done_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

@@ -48,6 +48,8 @@ async def create_project(
     open_to_all: bool = False,
     sharing: Sharing = Sharing.CHECKED,
     actor: str = "cli",
+    digest_at: str = "10:00",
+    quiet_hours: tuple[str, str] = ("21:00", "08:00"),
 ) -> Project:
     """A new project with its leads, who are also made members so they hear what members hear."""
     code = normalise_code(code)
@@ -71,6 +73,9 @@ async def create_project(
         open_to_all=open_to_all,
         sharing=sharing,
         created_at=now,
+        digest_at=digest_at,
+        quiet_from=quiet_hours[0],
+        quiet_until=quiet_hours[1],
     )
     session.add(project)
     await session.flush()

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .errors import InvalidInput
+from .errors import InvalidInput, NotFound
 from .models import CommentWindow, Meeting, WindowExtension
 
 
@@ -70,6 +70,17 @@ async def window_for_meeting(session: AsyncSession, meeting_id: int) -> CommentW
     )
 
 
+async def meeting_has_window(session: AsyncSession, meeting_id: int) -> bool:
+    """Whether the comments on this meeting already have a window: one it opened, or the
+    open one it kept open for longer."""
+    if await window_for_meeting(session, meeting_id) is not None:
+        return True
+    moved = await session.scalar(
+        select(WindowExtension.id).where(WindowExtension.meeting_id == meeting_id).limit(1)
+    )
+    return moved is not None
+
+
 async def open_window(
     session: AsyncSession, project_id: int, now: datetime
 ) -> CommentWindow | None:
@@ -121,6 +132,7 @@ async def record_extension(
     reason: str,
     extended_by: int | None,
     now: datetime,
+    meeting_id: int | None = None,
 ) -> WindowExtension:
     reason = " ".join(reason.split())
     if not reason:
@@ -136,8 +148,51 @@ async def record_extension(
         reason=reason,
         extended_by=extended_by,
         extended_at=now,
+        meeting_id=meeting_id,
     )
     window.closes_at = new_closes_at
     session.add(extension)
     await session.flush()
     return extension
+
+
+async def find_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(f"no meeting {meeting_id}")
+    return meeting
+
+
+def tidy_words(text: str | None) -> str:
+    """White space of any kind as single spaces: a place or a reason as one clean line."""
+    return " ".join(text.split()) if text else ""
+
+
+async def move_meeting(
+    session: AsyncSession, meeting: Meeting, *, starts_at: datetime, place: str | None
+) -> None:
+    """Give the meeting its new start and place (its length stays as it was)."""
+    meeting.starts_at = starts_at
+    meeting.place = tidy_words(place) or None
+    await session.flush()
+
+
+async def record_cancellation(
+    session: AsyncSession, meeting: Meeting, *, reason: str, now: datetime
+) -> None:
+    meeting.cancelled_at = now
+    meeting.cancel_reason = tidy_words(reason)
+    await session.flush()
+
+
+async def project_meetings(session: AsyncSession, project_id: int) -> list[Meeting]:
+    """The project's meetings, the earliest first."""
+    return list(
+        (
+            await session.scalars(
+                select(Meeting)
+                .where(Meeting.project_id == project_id)
+                .order_by(Meeting.starts_at, Meeting.id)
+            )
+        ).all()
+    )

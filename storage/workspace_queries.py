@@ -254,9 +254,11 @@ async def messages_from_members(
     after_id: int | None,
     limit: int,
     message_id: int | None = None,
+    before_id: int | None = None,
 ) -> list[tuple[InboundMessageRow, Contributor, Membership]]:
-    """Messages from anyone with a membership in the project, newest first, leaving out those
-    that went to another project (a comment on it, or a reply sent for it).
+    """Messages from anyone with a membership in the project, newest first (between
+    ``after_id`` and ``before_id`` when given), leaving out those that went to another
+    project (a comment on it, or a reply sent for it).
 
     A handled message names its contact point. One not handled yet (or whose handling failed)
     does not, so it is matched on its channel and sender address; an email whose sender is
@@ -293,6 +295,8 @@ async def messages_from_members(
     )
     if after_id is not None:
         query = query.where(InboundMessageRow.id > after_id)
+    if before_id is not None:
+        query = query.where(InboundMessageRow.id < before_id)
     if message_id is not None:
         query = query.where(InboundMessageRow.id == message_id)
     return [(row, person, member) for row, person, member in (await session.execute(query)).all()]
@@ -328,36 +332,41 @@ async def reply_kinds(session: AsyncSession, inbound_ids: Collection[int]) -> di
 
 
 Moment = tuple[int, datetime]  # (author, when their message was handled)
+Made = tuple[int, bool]  # (the question's number, whether it carries the author's name)
 
 
 async def named_choices_at(
     session: AsyncSession, project_id: int, moments: Sequence[Moment]
-) -> tuple[dict[Moment, list[bool]], dict[Moment, list[bool]]]:
-    """Whether each question to the leads, and each reply to the leads' questions, that an
-    author made at one of ``moments`` carries their name: (questions, replies).
+) -> tuple[dict[Moment, list[Made]], dict[Moment, list[Made]]]:
+    """Each question to the leads, and each reply to the leads' questions, that an author
+    made at one of ``moments``: the number of the question it is (or answers), and whether
+    it carries their name: (questions, replies).
 
     Neither keeps the message it came from; both are stamped with the moment the message
     was handled, so that moment and the author find them (a list: more than one may match).
     """
-    questions: dict[Moment, list[bool]] = defaultdict(list)
-    replies: dict[Moment, list[bool]] = defaultdict(list)
+    questions: dict[Moment, list[Made]] = defaultdict(list)
+    replies: dict[Moment, list[Made]] = defaultdict(list)
     if not moments:
         return questions, replies
     authors = list({author for author, _ in moments})
     times = list({at for _, at in moments})
     asked = await session.execute(
-        select(Question.asked_by, Question.asked_at, Question.is_named).where(
+        select(Question.asked_by, Question.asked_at, Question.id, Question.is_named).where(
             Question.project_id == project_id,
             Question.direction == QuestionDirection.TO_LEADS,
             Question.asked_by.in_(authors),
             Question.asked_at.in_(times),
         )
     )
-    for author, at, named in asked.all():
-        questions[(author, at)].append(named)
+    for author, at, number, named in asked.all():
+        questions[(author, at)].append((number, named))
     replied = await session.execute(
         select(
-            QuestionResponse.contributor_id, QuestionResponse.received_at, QuestionResponse.is_named
+            QuestionResponse.contributor_id,
+            QuestionResponse.received_at,
+            Question.id,
+            QuestionResponse.is_named,
         )
         .join(Question, Question.id == QuestionResponse.question_id)
         .where(
@@ -366,6 +375,6 @@ async def named_choices_at(
             QuestionResponse.received_at.in_(times),
         )
     )
-    for author, at, named in replied.all():
-        replies[(author, at)].append(named)
+    for author, at, number, named in replied.all():
+        replies[(author, at)].append((number, named))
     return questions, replies

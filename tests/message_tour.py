@@ -20,7 +20,8 @@ from babel.messages.pofile import read_po
 from sqlalchemy import func, select
 
 from channels.base import ChannelName, OutboundMessage
-from flows import lead_actions, sharing
+from flows import lead_actions, lead_meetings, lead_talk, sharing
+from flows.announcements import read_audience
 from flows.briefs import publish_brief
 from flows.closing import close_project, reopen_project
 from flows.i18n import language_name, translator
@@ -38,6 +39,7 @@ from storage.models import (
     Contributor,
     InboundMessageRow,
     LeadKind,
+    Meeting,
     Membership,
     MembershipStatus,
     Project,
@@ -103,12 +105,25 @@ ADDRESSES = {
         ChannelName.EMAIL: "lee@council.example",
         ChannelName.TELEGRAM: "9001",
     },
+    "Eve": {
+        ChannelName.SMS: "+447700900005",
+        ChannelName.EMAIL: "eve@example.net",
+        ChannelName.TELEGRAM: "5005",
+    },
     "Stranger": {
         ChannelName.SMS: "+447700900666",
         ChannelName.EMAIL: "stranger@example.com",
         ChannelName.TELEGRAM: "6660",
     },
 }
+# A question with no question mark, and thanks, in each language we write.
+ASKING = {
+    "en": "Will there be visits in the evening",
+    "cy": "Pam mae'r ymweliadau mor hwyr",
+    "pl": "Czy będą wizyty wieczorem",
+    "ur": "کیا شام کو بھی دورے ہوں گے",
+}
+THANKS = {"en": "Thanks!", "cy": "Diolch yn fawr", "pl": "Dziękuję bardzo", "ur": "بہت شکریہ"}
 CAL_PHONE, CAL_EMAIL = "+447700900003", "cal@example.net"
 DEE_PHONE, DEE_CHAT = "+447700900004", "5004"
 
@@ -210,6 +225,7 @@ class Tour:
         await self._joined()
         await self._meeting_and_comments()
         await self._leads_at_work()
+        await self._meeting_news()
         await self._two_projects()
         await self._leaving()
         await self._responses()
@@ -217,6 +233,7 @@ class Tour:
         await self._checks()
         await self._open_sharing()
         await self._lead_writes_to_one()
+        await self._leads_announce()
         await self._lead_signs_in()
         return self.samples
 
@@ -286,6 +303,7 @@ class Tour:
     async def _joined(self) -> None:
         w = self.word
         await self.says("Ann", w(Command.JOIN), "joins")
+        await self.says("Ann", "I am 82 and my eyes are not good.", "writes a note after joining")
         await self.says("Ann", f"{w(Command.JOIN)} CARE1", "joins again")
         await self.says("Ann", w(Command.NONE), "has nothing to declare")
         await self.says("Ann", w(Command.DECLARE), "sends the declare word alone")
@@ -340,6 +358,20 @@ class Tour:
             "Ann", f"{w(Command.HELP)} at home matters most.", "a comment starts with the help word"
         )
         await self.says("Bea", "More visits at weekends, please.", "another comment")
+        await self.says("Ann", ASKING[self.language], "asks a question with no question mark")
+        await self.says("Ann", THANKS[self.language], "says thanks")
+        await self.lead_does(
+            "a second meeting is set while comments are open",
+            lambda s, p: add_project_meeting(
+                s,
+                p,
+                starts_at=now() + timedelta(hours=1),
+                minutes=60,
+                place=None,
+                window_days=7,
+                now=now(),
+            ),
+        )
         await self.later("a day of comments", days=1)
         await self.says("Bea", "Please send the plan by post too.", "one more comment")
         await self.later("a day with one comment", days=1)
@@ -382,11 +414,77 @@ class Tour:
             "lead asks everyone",
         )
         await self.says("Ann", "Yes, after six is best for me.", "answers the leads")
+        eve = await self.person("Eve")
+        await self.lead_does(
+            "invited while comments are open",
+            lambda s, p: invite_members(s, p, [eve], self.bot.clock.now()),
+        )
+        await self.says("Eve", w(Command.JOIN), "joins while comments are open")
         await self.at("two days before comments close", EXTENDED - timedelta(days=2, minutes=-1))
-        await self.at("comments close", EXTENDED + timedelta(minutes=1))
+        # The closing digest goes at the first digest time (10:00) after the close.
+        await self.at("comments close", EXTENDED + timedelta(hours=14, minutes=31))
         await self.says(
             "Ann", f"{w(Command.COMMENT)} CARE1 I forgot the night visits.", "comments too late"
         )
+
+    async def _meeting_news(self) -> None:
+        """A meeting asks who is coming, moves, changes place and is cancelled; a second one
+        asks, and Ann answers after it has started."""
+        now = self.bot.clock.now
+        lead = Actor("test")
+        await self.lead_acts(
+            "a meeting asks who is coming",
+            lambda s: lead_meetings.add_meeting(
+                s,
+                lead,
+                "CARE1",
+                starts="2026-12-28 18:00",
+                minutes=60,
+                place="Millbrook Library",
+                window_days=7,
+                ask_attendance=True,
+                now=now(),
+            ),
+        )
+        asked = await self._latest(Meeting)
+        await self.says("Ann", "4", "answers with a number not offered")
+        await self.says("Ann", "1", "is coming")
+        await self.says("Ann", "3", "is coming, with a need")
+        await self.says("Ann", "A ramp at the door, please.", "says what she needs")
+        await self.says("Ann", "2", "is not coming after all")
+        for step, starts, place, reason in (
+            ("the meeting moves", "2026-12-29 18:00", None, "The library is shut that day."),
+            ("the meeting moves place", None, "Millbrook Town Hall", "There is more room."),
+        ):
+            await self.lead_acts(
+                step,
+                lambda s, starts=starts, place=place, reason=reason: lead_meetings.change_meeting(
+                    s, lead, asked, starts=starts, place=place, reason=reason, now=now()
+                ),
+            )
+        await self.lead_acts(
+            "the meeting is cancelled",
+            lambda s: lead_meetings.cancel_meeting(
+                s, lead, asked, reason="The speaker is ill.", now=now()
+            ),
+        )
+        await self.lead_acts(
+            "a short meeting soon asks who is coming",
+            lambda s: lead_meetings.add_meeting(
+                s,
+                lead,
+                "CARE1",
+                starts="2026-12-21 12:00",
+                minutes=30,
+                place=None,
+                window_days=1,
+                ask_attendance=True,
+                now=now(),
+            ),
+        )
+        await self.later("the short meeting ends", hours=2, minutes=30)
+        await self.says("Ann", "1", "answers after the meeting started")
+        await self.later("its comments close", days=1, hours=22)
 
     async def _two_projects(self) -> None:
         w, now = self.word, self.bot.clock.now
@@ -551,7 +649,8 @@ class Tour:
 
         await self.says("Ann", "Please send the rota a week ahead.", "comments, not checked yet")
         late = await self._latest(Comment)
-        await self.later("comments close with one not checked", days=7, minutes=1)
+        # The closing digest goes at the first digest time (10:00) after the close.
+        await self.later("comments close with one not checked", days=8)
         await self.says("Lee", f"{approve} {late}", "lead approves after the close")
         await self.later("the leads' later approval goes out", minutes=5)
         await self.says("Ann", f"{withdraw} {late}", "takes back one already sent")
@@ -633,6 +732,31 @@ class Tour:
             ),
         )
 
+    async def _leads_announce(self) -> None:
+        """The leads write to everyone; Bea answers them; a new brief changes no format."""
+        now = self.bot.clock.now
+        await self.later("a week later, no question waits for a reply", days=8)
+        await self.lead_acts(
+            "the leads write to everyone",
+            lambda s: lead_talk.announce(
+                s,
+                Actor("test"),
+                "CARE1",
+                read_audience(["all"]),
+                "The next meeting will be at the Town Hall.",
+                now=now(),
+            ),
+        )
+        await self.says(
+            "Bea", "I will need the lift at the Town Hall.", "answers the leads' message"
+        )
+        await self.lead_does(
+            "a new brief changes no format and has no note",
+            lambda s, p: publish_brief(
+                s, p, text=BRIEF, summary=None, note=None, alt_formats=SECOND_FORMATS, now=now()
+            ),
+        )
+
     async def _lead_signs_in(self) -> None:
         """Lee asks the web workspace for a sign-in link by typing his address (a Telegram
         chat has no address to type, so there the operator prints one and nothing is sent)."""
@@ -665,6 +789,10 @@ async def tour(bot: MemoryBot, channel: ChannelName, language: str) -> list[Samp
     return await Tour(bot, channel, language).run()
 
 
+# Catalog entries that are lists of words to recognise, not words anyone is sent.
+WORD_LISTS = frozenset({"keyword", "question words", "small talk"})
+
+
 def catalog_entries() -> list[tuple[str, str | None]]:
     """Every (msgid, context) in the template, but the command words."""
     with (ROOT / "locales" / "messages.pot").open("rb") as template:
@@ -672,7 +800,7 @@ def catalog_entries() -> list[tuple[str, str | None]]:
     return [
         (message.id if isinstance(message.id, str) else message.id[0], message.context)
         for message in catalog
-        if message.id and message.context != "keyword"
+        if message.id and message.context not in WORD_LISTS
     ]
 
 

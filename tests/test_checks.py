@@ -26,6 +26,8 @@ SMS, TELEGRAM = ChannelName.SMS, ChannelName.TELEGRAM
 JO = "9002"  # the joint lead, a contributor, on Telegram
 CAL = "+447700900003"  # a member of another project
 CLOSE = START + timedelta(days=7)
+# The closing digest goes at the project's digest time (10:00) after the close.
+CLOSING_DIGEST = CLOSE.replace(hour=10)
 
 
 async def checked_care1(bot, *, sharing_mode: Sharing = Sharing.CHECKED):  # type: ignore[no-untyped-def]
@@ -62,7 +64,7 @@ async def comment_from_ann(bot, text: str) -> tuple[Comment, dict[str, list[str]
 
 
 async def close_window(bot) -> dict[str, list[str]]:
-    bot.clock.advance(seconds=(CLOSE - bot.clock.now()).total_seconds() + 60)
+    bot.clock.advance(seconds=(CLOSING_DIGEST - bot.clock.now()).total_seconds() + 60)
     await bot.services.scheduler.run_due()
     return await heard(bot)
 

@@ -129,8 +129,8 @@ async def test_the_pilot_comment_is_held_checked_and_shared_only_as_edited(town)
     await post.telegram(JO, f"APPROVE QUESTION {question.id}")
     await post.collect()
 
-    # The closing digest carries the edited version only.
-    clock.advance(days=6, minutes=1)
+    # The closing digest (at the digest time after the close) carries the edited version only.
+    clock.advance(days=6, hours=1, minutes=1)
     await live.services.scheduler.run_due()
     got = keep(await post.collect())
     closing = next(m.text for m in got[TOM] if "closed" in m.text)

@@ -230,7 +230,7 @@ async def test_the_inbox_says_what_became_of_each_message_newest_first(bot) -> N
         (Out.ATTACHMENT_ONLY, "Bea", ""),
         (Out.QUESTION, "Ann", "QUESTION Who pays for the taxis?"),
         (Out.COMMENT, "Ann", "The buses are late."),
-        (Out.WINDOW_CLOSED, "Ann", "I liked the last meeting"),
+        (Out.NOTE_ON_JOINING, "Ann", "I liked the last meeting"),
         (Out.JOINED, "Bea", "JOIN CARE1"),
     ]
     photo = (await inbox_of(bot))[1]

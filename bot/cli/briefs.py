@@ -9,13 +9,15 @@ import typer
 from bot.clock import SystemClock
 from channels.base import AccessNeed
 from flows import lead_actions
+from flows.brief_sending import BriefAudience, BriefSending
 from flows.briefs import PublishedBrief
 from storage.briefs import brief_versions
 from storage.db import transaction
 from storage.errors import InvalidInput
+from storage.models import Project
 from storage.projects import find_project
 
-from .common import BY_HELP, cli_actor, database, print_json, reports_errors, run
+from .common import BY_HELP, cli_actor, database, print_json, reports_errors, run, say_if_held
 
 app = typer.Typer(help="Briefs: publish a new version, list the versions.", no_args_is_help=True)
 
@@ -61,14 +63,24 @@ def publish(
     alt: list[str] = typer.Option(
         [], "--alt", help="Another format and its link, e.g. easy-read=https://..."
     ),
+    send: BriefSending = typer.Option(
+        None,
+        "--send",
+        help="Who gets it: all (the whole brief to everyone), changed-formats (the whole "
+        "brief only to people who need a format this version adds or changes; everyone else "
+        "is told it changed) or none. Default: all for the first version, changed-formats "
+        "after.",
+        case_sensitive=False,
+    ),
     by: str = typer.Option(None, "--by", help=BY_HELP),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Publish a new version of the brief and send it to every member."""
+    """Publish a new version of the brief and send it to every member, or as --send says."""
     text = file.read_text(encoding="utf-8")
     alternatives = parse_alternatives(alt)
+    now = SystemClock().now()
 
-    async def _publish() -> tuple[str, PublishedBrief]:
+    async def _publish() -> tuple[Project, PublishedBrief]:
         async with database() as sessions, transaction(sessions) as session:
             project, published = await lead_actions.publish_brief(
                 session,
@@ -78,28 +90,64 @@ def publish(
                 summary=summary,
                 note=note,
                 alt_formats=alternatives,
-                now=SystemClock().now(),
+                now=now,
+                send=send,
             )
-            return project.code, published
+            return project, published
 
-    project_code, published = run(_publish())
+    project, published = run(_publish())
+    project_code = project.code
+    audience = published.audience
+    assert audience is not None  # set by every publish
     if json_output:
         print_json(
             {
                 "project": project_code,
                 "version": published.version,
                 "sent_to": published.reached,
+                "send": audience.sending.value,
+                "whole_brief_to": audience.whole,
+                "told_it_changed": audience.told,
                 # Members who need each format this version lacks.
                 "missing_formats": {str(need): n for need, n in published.lacking.items()},
             }
         )
         return
-    typer.echo(
-        f"Published version {published.version} of the {project_code} brief; "
-        f"sending to {published.reached}."
-    )
+    if published.version == 1 and audience.sending == BriefSending.ALL:
+        # Publishing the first version is sending it to everyone: the line says so.
+        typer.echo(
+            f"Published version {published.version} of the {project_code} brief; "
+            f"sending to {published.reached}."
+        )
+    else:
+        typer.echo(f"Published version {published.version} of the {project_code} brief.")
+        typer.echo(sending_line(audience))
     for line in lacking_lines(published.lacking):
         typer.echo(line)
+    if published.reached:
+        say_if_held(project, now)
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+def sending_line(audience: BriefAudience) -> str:
+    """What went to whom, so a lead never sends the whole text to everyone unawares."""
+    if audience.sending == BriefSending.NONE:
+        return "Nobody was sent it or told it changed (--send none)."
+    if audience.sending == BriefSending.ALL:
+        return f"The whole brief went to {_people(audience.whole)}."
+    formats = " or ".join(FORMAT_WORDS[need] for need in audience.changed)
+    told = f"{_people(audience.told)} {'was' if audience.told == 1 else 'were'} told it changed."
+    if not audience.changed:
+        return f"No format was added or changed, so nobody was sent it whole; {told}"
+    if not audience.whole:
+        return f"Nobody uses {formats}, so nobody was sent it whole; {told}"
+    return (
+        f"Only the {_people(audience.whole)} who use{'s' if audience.whole == 1 else ''} "
+        f"{formats} {'was' if audience.whole == 1 else 'were'} sent it; {told}"
+    )
 
 
 @app.command("list")

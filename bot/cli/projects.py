@@ -7,6 +7,7 @@ import typer
 from bot.clock import SystemClock
 from flows import lead_actions
 from flows.i18n import parse_language
+from flows.message_times import describe_message_times, hh_mm, quiet_hours_of
 from storage.contributors import find_contributor
 from storage.db import transaction
 from storage.errors import InvalidInput
@@ -41,6 +42,13 @@ def _sharing(word: str) -> Sharing:
         raise InvalidInput(f"--sharing must be checked or open, not '{word}'") from None
 
 
+DIGEST_HELP = "When the day's digest of comments goes, HH:MM in the project's zone."
+QUIET_HELP = (
+    "Hours with no scheduled or broadcast messages, e.g. 21:00-08:00 (or none); "
+    "direct replies still go."
+)
+
+
 @app.command("create")
 @reports_errors
 def create(
@@ -58,6 +66,8 @@ def create(
         False, "--open", help="Anyone may join with JOIN CODE, not only those invited."
     ),
     sharing: str = typer.Option("checked", "--sharing", help=SHARING_HELP),
+    digest_at: str = typer.Option("10:00", "--digest-at", help=DIGEST_HELP),
+    quiet_hours: str = typer.Option("21:00-08:00", "--quiet-hours", help=QUIET_HELP),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Create a project with its leads (who become members too)."""
@@ -83,6 +93,8 @@ def create(
                 open_to_all=open_to_all,
                 sharing=sharing_mode,
                 actor=login_actor().label,
+                digest_at=hh_mm(digest_at),
+                quiet_hours=quiet_hours_of(quiet_hours),
             )
             return project.id, project.code, [c.id for c, _ in leads]
 
@@ -104,10 +116,18 @@ def create(
 @reports_errors
 def update_command(
     code: str = typer.Argument(..., help="The project code."),
-    sharing: str = typer.Option(..., "--sharing", help=SHARING_HELP),
+    sharing: str = typer.Option(None, "--sharing", help=SHARING_HELP),
+    digest_at: str = typer.Option(None, "--digest-at", help=DIGEST_HELP),
+    quiet_hours: str = typer.Option(None, "--quiet-hours", help=QUIET_HELP),
     by: str = typer.Option(None, "--by", help=BY_HELP),
 ) -> None:
-    """Change how a project shares what people send, from now on."""
+    """Change how a project shares what people send, or when its messages go, from now on."""
+    if sharing is None and digest_at is None and quiet_hours is None:
+        raise InvalidInput("say what to change: --sharing, --digest-at or --quiet-hours")
+    if digest_at is not None or quiet_hours is not None:
+        _update_message_times(code, digest_at, quiet_hours, by)
+    if sharing is None:
+        return
     mode = _sharing(sharing)
 
     async def _update() -> tuple[str, int]:
@@ -124,6 +144,24 @@ def update_command(
             f"still waiting for a check, as before: {waiting}; see "
             f"coproduce comment list {project_code} --waiting"
         )
+
+
+def _update_message_times(
+    code: str, digest_at: str | None, quiet_hours: str | None, by: str | None
+) -> None:
+    async def _update() -> str:
+        async with database() as sessions, transaction(sessions) as session:
+            project = await lead_actions.set_message_times(
+                session,
+                await cli_actor(session, by),
+                code,
+                digest_at=digest_at,
+                quiet_hours=quiet_hours,
+                now=SystemClock().now(),
+            )
+            return f"{project.code}: {describe_message_times(project)}."
+
+    typer.echo(run(_update()))
 
 
 _SHARING_SAYS = {

@@ -6,6 +6,7 @@ import typer
 
 from bot.clock import SystemClock
 from flows import lead_actions
+from flows.lead_messages import Sent
 from flows.responses import STATUS_CHOICES, status_from_word
 from storage.checks import ItemKind
 from storage.comments import project_comments
@@ -16,7 +17,17 @@ from storage.projects import find_project
 from storage.questions import answers_to, project_questions, responses_to
 
 from .checks import add_check_commands, print_waiting, waiting_rows
-from .common import BY_HELP, cli_actor, database, print_json, reports_errors, run
+from .common import (
+    BY_HELP,
+    cli_actor,
+    database,
+    iso_time,
+    listed_time,
+    print_json,
+    reports_errors,
+    run,
+)
+from .messages import ALREADY_SENT, already_line
 
 question_app = typer.Typer(help="Questions: ask the group, answer in writing, list, check.")
 comment_app = typer.Typer(help="Comments on a project: list, check before sharing, respond.")
@@ -53,15 +64,18 @@ def answer(
 ) -> None:
     """Answer a question in writing: every member gets it, and the asker is told."""
 
-    async def _answer() -> int:
+    async def _answer() -> Sent:
         async with database() as sessions, transaction(sessions) as session:
-            _, reached = await lead_actions.answer_question(
+            _, sent = await lead_actions.answer_question(
                 session, await cli_actor(session, by), question_id, text, now=SystemClock().now()
             )
-            return reached
+            return sent
 
-    reached = run(_answer())
-    typer.echo(f"The answer to question {question_id} is going to {reached} members.")
+    sent = run(_answer())
+    if sent.reached or not sent.already:
+        typer.echo(f"The answer to question {question_id} is going to {sent.reached} members.")
+    if sent.already:
+        typer.echo(already_line(sent))
 
 
 @question_app.command("list")
@@ -87,10 +101,10 @@ def list_questions(
                         "id": question.id,
                         "direction": question.direction.value,
                         "asked_by": asker.name if asker and not asker.erased_at else None,
-                        "asked_at": question.asked_at.isoformat(),
+                        "asked_at": iso_time(question.asked_at),
                         "text": question.text,
                         "answers": [
-                            {"text": a.text, "answered_at": a.answered_at.isoformat()}
+                            {"text": a.text, "answered_at": iso_time(a.answered_at)}
                             for a in answers
                         ],
                         "responses": [
@@ -131,7 +145,7 @@ def list_comments(
         print_waiting(waiting_rows(code), json_output)
         return
 
-    async def _list() -> list[dict[str, object]]:
+    async def _list() -> tuple[str, list[dict[str, object]]]:
         async with database() as sessions, sessions() as session:
             project = await find_project(session, code)
             found = []
@@ -145,7 +159,7 @@ def list_comments(
                         else None,
                         "contributor": comment.contributor_id,
                         "channel": comment.channel.value if comment.channel else None,
-                        "received_at": comment.received_at.isoformat(),
+                        "received_at": comment.received_at,
                         "late": comment.is_late,
                         "named": comment.is_named,
                         "window": comment.window_id,
@@ -157,25 +171,24 @@ def list_comments(
                         if comment.response_status
                         else None,
                         "response_reason": comment.response_reason,
-                        "responded_at": comment.responded_at.isoformat()
-                        if comment.responded_at
-                        else None,
+                        "responded_at": iso_time(comment.responded_at) or None,
                     }
                 )
-            return found
+            return project.time_zone, found
 
-    comments = run(_list())
+    time_zone, comments = run(_list())
     if json_output:
-        print_json(comments)
+        print_json([{**c, "received_at": iso_time(c["received_at"])} for c in comments])  # type: ignore[arg-type]
         return
     if not comments:
         typer.echo("No comments yet.")
     for c in comments:
         late = " (late)" if c["late"] else ""
         check = "" if c["check"] == "shared" else f" ({c['check']})"
+        received = listed_time(c["received_at"], time_zone)  # type: ignore[arg-type]
         typer.echo(
             f"{c['id']}: {c['author'] or 'anonymous'} by {c['channel']}, "
-            f"{c['received_at']}{late}{check}: {c['text']} "
+            f"{received}{late}{check}: {c['text']} "
             f"[{c['response'] or 'no response yet'}]"
         )
 
@@ -198,7 +211,7 @@ def respond(
     if decided is None:
         raise InvalidInput(f"--status must be one of {STATUS_CHOICES}, not '{status}'")
 
-    async def _respond() -> tuple[str, bool]:
+    async def _respond() -> tuple[str, Sent]:
         async with database() as sessions, transaction(sessions) as session:
             project, _, told = await lead_actions.respond_to_comment(
                 session,
@@ -211,5 +224,8 @@ def respond(
             return project.code, told
 
     code, told = run(_respond())
+    if told.already:
+        typer.echo(f"Comment {comment_id} on {code} is now {decided.value}. {ALREADY_SENT}")
+        return
     author = "its author is being told" if told else "its author cannot be reached"
     typer.echo(f"Comment {comment_id} on {code} is now {decided.value}; {author}.")

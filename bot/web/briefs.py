@@ -13,6 +13,7 @@ from starlette.routing import Route
 from channels.base import AccessNeed
 from flows import lead_actions
 from flows.brief_preview import preview_brief
+from flows.brief_sending import BriefSending, brief_audience, default_sending, notice_preview
 from flows.lead_actions import led_project_as
 from storage.briefs import latest_brief
 from storage.errors import InvalidInput
@@ -60,6 +61,11 @@ def routes(web: Web) -> list[Route]:
                     language=request.state.language,
                     now=web.now(),
                 )
+                # Who it will go to, whole or as a notice that it changed.
+                audience = await brief_audience(
+                    session, project, alt_formats=_formats(values), sending=_sending(values)
+                )
+            values["send"] = audience.sending.value
             return page(
                 request,
                 "brief_preview.html",
@@ -67,6 +73,8 @@ def routes(web: Web) -> list[Route]:
                 values=values,
                 previews=previews,
                 formats=FORMATS,
+                audience=audience,
+                notice=notice_preview(project, values["note"] or None, request.state.language),
             )
         try:
             async with web.unit() as session:
@@ -78,11 +86,10 @@ def routes(web: Web) -> list[Route]:
                     text=values["text"],
                     summary=values["summary"] or None,
                     note=values["note"] or None,
-                    alt_formats={
-                        need.value: values[need.value] for need in FORMATS if values[need.value]
-                    },
+                    alt_formats=_formats(values),
                     now=web.now(),
                     based_on=int(values["based_on"]),
+                    send=_sending(values),
                 )
         except lead_actions.BriefChanged:
             errors.add("text", NEWER)
@@ -92,8 +99,11 @@ def routes(web: Web) -> list[Route]:
                 raise
             errors.add("summary", N_("Write a short summary for text messages"))
             return await _form(request, web, lead, errors, values, status=400)
+        audience = published.audience
+        assert audience is not None  # set by every publish
         return RedirectResponse(
-            f"{request.url.path}?published={published.version}&reached={published.reached}",
+            f"{request.url.path}?published={published.version}&reached={published.reached}"
+            f"&send={audience.sending.value}&whole={audience.whole}&told={audience.told}",
             status_code=303,
         )
 
@@ -103,8 +113,20 @@ def routes(web: Web) -> list[Route]:
     ]
 
 
+def _formats(values: dict[str, str]) -> dict[str, str]:
+    return {need.value: values[need.value] for need in FORMATS if values[need.value]}
+
+
+def _sending(values: dict[str, str]) -> BriefSending | None:
+    """Who the lead chose to send it to; None: the default for the version."""
+    return BriefSending(values["send"]) if values["send"] else None
+
+
 async def _read(form: FormData, errors: Errors) -> dict[str, str]:
-    values = {name: field(form, name) for name in ("text", "summary", "note")}
+    values = {name: field(form, name) for name in ("text", "summary", "note", "send")}
+    if values["send"] not in ("", *(choice.value for choice in BriefSending)):
+        errors.add("send", N_("Choose who gets it"))
+        values["send"] = ""
     based_on = field(form, "based_on")
     values["based_on"] = based_on if based_on.isdigit() and len(based_on) < 9 else "0"
     file = upload(form, "file")
@@ -148,6 +170,9 @@ async def _form(
     async with web.unit() as session:
         project, _ = await led_project_as(session, lead.actor, request.path_params["code"])
         latest = await latest_brief(session, project.id)
+    shown = dict(values)
+    shown.setdefault("send", "")
+    shown["send"] = shown["send"] or default_sending(latest).value
     return page(
         request,
         "brief.html",
@@ -155,8 +180,11 @@ async def _form(
         project=project,
         latest=latest,
         errors=errors,
-        values=values,
+        values=shown,
         formats=FORMATS,
         published=request.query_params.get("published"),
         reached=request.query_params.get("reached", ""),
+        sent_as=request.query_params.get("send", "all"),
+        whole=request.query_params.get("whole", ""),
+        told=request.query_params.get("told", ""),
     )

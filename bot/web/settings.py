@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from flows import lead_actions
 from flows.lead_actions import led_project_as
+from flows.quiet_hours import clock_time
 from flows.workspace_settings import project_leads
 from storage.errors import InvalidInput, NotFound
 from storage.models import LeadKind, Sharing
@@ -45,6 +46,17 @@ def routes(web: Web) -> list[Route]:
                     else:
                         await lead_actions.set_sharing(
                             session, lead.actor, code, Sharing(mode), now=now
+                        )
+                elif action == "times":
+                    digest_at, quiet_from, quiet_until = _message_times(form, errors)
+                    if not errors:
+                        await lead_actions.set_message_times(
+                            session,
+                            lead.actor,
+                            code,
+                            digest_at=digest_at,
+                            quiet_hours=f"{quiet_from}-{quiet_until}",
+                            now=now,
                         )
                 elif action == "add-lead":
                     person, kind = field(form, "person"), field(form, "kind")
@@ -103,6 +115,20 @@ def routes(web: Web) -> list[Route]:
 
 class _Refused(Exception):
     pass
+
+
+def _message_times(form: FormData, errors: Errors) -> tuple[str, str, str]:
+    """The three times typed, each checked as the flow reads it, so an error sits beside
+    its own box."""
+    typed = []
+    for name in ("digest_at", "quiet_from", "quiet_until"):
+        value = field(form, name)
+        try:
+            clock_time(value)
+        except InvalidInput:
+            errors.add(name, N_("Enter a time like 10:00"))
+        typed.append(value)
+    return typed[0], typed[1], typed[2]
 
 
 def _review_date(form: FormData, errors: Errors) -> date | None:
