@@ -22,7 +22,7 @@
 //                                          address loaded afresh (GET) at 320 and 640 pixels
 //   text                          -> {text}   the body's innerText
 //   screenshot {file, fullPage?}  -> {file}   fullPage defaults to true
-//   waitForText {text, timeout?}  -> {}   until the body's text contains `text`
+//   waitForText {text, timeout?}  -> {}   until the body's text contains `text` and the page has loaded
 //   cookies                       -> {cookies: [{name, httpOnly, sameSite, secure, path}]}
 // Labels, names and roles match exactly. Any step may carry "timeout" (milliseconds) for how
 // long it waits for what it needs; otherwise 5 s for an element, 30 s for a page load.
@@ -293,6 +293,9 @@ async function run(step, { page, context, navigations, plan }) {
         if (Date.now() > deadline) throw new Error(`"${step.text}" did not appear within ${limit} ms`);
         await sleep(100);
       }
+      // The text shows while the page is still loading; the browser sets where the next Tab
+      // starts (a #fragment's target) only once it has loaded, so wait for that as well.
+      await page.waitForLoadState("load", { timeout: Math.max(deadline - Date.now(), 1) });
       return {};
     }
     case "cookies":
