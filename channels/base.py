@@ -99,6 +99,22 @@ def content_type_is(request: ProviderRequest, expected: str) -> bool:
     return declared in ("", expected)
 
 
+class InboundEvent(StrEnum):
+    """What an inbound message is, beyond words a person typed.
+
+    ``stopped`` and ``started`` are opt-outs and opt-ins the provider saw (Twilio Advanced
+    Opt-Out's OptOutType, a Telegram user blocking or unblocking the bot), whatever words came
+    with them; ``help`` asks for help the same way. ``edited`` replaces the text of the message
+    named by ``edit_of``.
+    """
+
+    TEXT = "text"
+    STOPPED = "stopped"
+    STARTED = "started"
+    HELP = "help"
+    EDITED = "edited"
+
+
 @dataclass(frozen=True)
 class InboundMessage:
     """One message from a person, normalised at the edge.
@@ -125,6 +141,16 @@ class InboundMessage:
     attachments: int = 0
     cut_from: int | None = None
     sender_verified: bool = False
+    event: InboundEvent = InboundEvent.TEXT
+    # The provider's own id of the message, where it differs from ``provider_id`` (a Telegram
+    # update carries "chat:message_id"); an edit names the message it replaces by it.
+    provider_ref: str | None = None
+    edit_of: str | None = None
+    # True when the channel could not tell which words are the person's own (an email reply
+    # whose new text is empty or much shorter than its unquoted lines); ``unquoted_text`` then
+    # holds all the unquoted lines, for the leads to read. Such a message is never shared.
+    unsure: bool = False
+    unquoted_text: str | None = None
 
     def __post_init__(self) -> None:
         # NUL is never a character anyone typed, and PostgreSQL refuses it in text.

@@ -34,6 +34,8 @@ class InboundMessageRow(Base):
         Index("ix_inbound_sender_stored", "channel", "sender", "stored_at"),
         # The workspace's inbox and people pages find messages by who sent them.
         Index("ix_inbound_contact_point", "contact_point_id", "id"),
+        # An edited Telegram message names the message it replaces by the provider's own id.
+        Index("ix_inbound_provider_ref", "channel", "provider_ref"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -47,6 +49,14 @@ class InboundMessageRow(Base):
     attachments: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     cut_from: Mapped[int | None] = mapped_column(Integer)
     sender_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # See InboundMessage: what kind of event this is, the provider's id of the message itself,
+    # the message an edit replaces, and for a reply we could not read with confidence, the
+    # person's unquoted lines as a whole (for the leads, never shared).
+    event: Mapped[str] = mapped_column(String(20), default="text", server_default="text")
+    provider_ref: Mapped[str | None] = mapped_column(String(255))
+    edit_of: Mapped[str | None] = mapped_column(String(255))
+    unsure: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    unquoted_text: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime]
     stored_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[InboundStatus] = mapped_column(

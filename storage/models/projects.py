@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -59,6 +60,8 @@ class Project(Base):
     digest_at: Mapped[str] = mapped_column(String(5), default="10:00", server_default="10:00")
     quiet_from: Mapped[str] = mapped_column(String(5), default="21:00", server_default="21:00")
     quiet_until: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
+    # Who is asking, named in invitations and email footers; None uses COPRODUCE_ORGANISATION.
+    organisation: Mapped[str | None] = mapped_column(String(200))
 
 
 class ProjectLead(Base):
@@ -234,6 +237,23 @@ class Comment(CheckedBeforeSharing, Base):
     # Indexed: the workspace's inbox finds the comment each message became.
     inbound_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbound_messages.id", ondelete="SET NULL"), index=True
+    )
+
+
+class CommentEdit(Base):
+    """The text a comment had before its author changed it (an edited Telegram message)."""
+
+    __tablename__ = "comment_edits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    text_before: Mapped[str] = mapped_column(Text)
+    edited_at: Mapped[datetime]
+    inbound_message_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("inbound_messages.id", ondelete="SET NULL"),
     )
 
 
