@@ -9,8 +9,12 @@ header it added, RFC 8601). Attachments are counted, never kept.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr
+
+from .base import cut_text
+from .email_reply import read_reply
 
 # Headers and values that mark mail written by a machine (RFC 3834 and common practice).
 _AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
@@ -155,3 +159,22 @@ def recipients(envelope_to: tuple[str, ...], message: EmailMessage) -> list[str]
         for value in message.get_all(header, []):
             found.extend(a for _, a in getaddresses([str(value)]))
     return found
+
+
+@dataclass(frozen=True)
+class InboundText:
+    """The fields of an InboundMessage read from the body of an email reply."""
+
+    text: str
+    cut_from: int | None
+    unsure: bool
+    unquoted_text: str | None
+
+
+def inbound_text(message: EmailMessage, limit: int) -> InboundText:
+    """The person's new text (cut to `limit`), and, when the reading may be partial, every
+    unquoted line of theirs for the leads to read (`read_reply`'s ``unsure``)."""
+    reply = read_reply(message)
+    text, cut_from = cut_text(reply.text, limit)
+    unquoted = cut_text(reply.unquoted, limit)[0] if reply.unsure else None
+    return InboundText(text, cut_from, reply.unsure, unquoted)
