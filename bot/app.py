@@ -18,12 +18,19 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.base import ChannelName, MalformedRequest, ProviderRequest
 from channels.sms import DELIVERY_ERROR_CODES, PERMANENT_DELIVERY_CODES, SmsChannel
+from channels.whatsapp import (
+    WHATSAPP_DELIVERY_ERROR_CODES,
+    WHATSAPP_PERMANENT_DELIVERY_CODES,
+    WhatsAppChannel,
+    is_whatsapp,
+)
 from storage.db import transaction
 from storage.models import OutboxStatus
 from storage.outbox import flag_contact_point_of, record_delivery_report
 
 from .services import Services
 from .web import workspace_app
+from .web.unsubscribe import unsubscribe_routes
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +39,13 @@ _REPORT_STATUSES = {
     "delivered": OutboxStatus.DELIVERED,
     "undelivered": OutboxStatus.UNDELIVERED,
     "failed": OutboxStatus.FAILED,
+}
+
+# What each Twilio channel's delivery error codes mean, and which say the address can never
+# be reached: SMS and WhatsApp share the webhooks.
+_TWILIO_ERRORS = {
+    ChannelName.SMS: (DELIVERY_ERROR_CODES, PERMANENT_DELIVERY_CODES),
+    ChannelName.WHATSAPP: (WHATSAPP_DELIVERY_ERROR_CODES, WHATSAPP_PERMANENT_DELIVERY_CODES),
 }
 
 
@@ -56,15 +70,17 @@ def create_app(services: Services) -> Starlette:
     async def sms_inbound(request: Request) -> Response:
         # Replies go through the outbox, never in the webhook answer: an empty TwiML response.
         twiml = Response(str(MessagingResponse()), media_type="text/xml")
-        return await _receive(request, ChannelName.SMS, twiml)
+        provider_request = await _provider_request(request)
+        return await _accept(provider_request, _twilio_channel(provider_request), twiml)
 
     async def sms_status(request: Request) -> Response:
-        channel = services.channels.get(ChannelName.SMS)
-        if not isinstance(channel, SmsChannel):
-            return PlainTextResponse("The SMS channel is off.", 404)
         provider_request = await _provider_request(request)
+        name = _twilio_channel(provider_request)
+        channel = services.channels.get(name)
+        if not isinstance(channel, SmsChannel | WhatsAppChannel):
+            return PlainTextResponse(f"The {name} channel is off.", 404)
         if not channel.is_genuine(provider_request):
-            log.warning("sms status callback refused: bad signature")
+            log.warning("%s status callback refused: bad signature", name)
             return PlainTextResponse("Forbidden", 403)
         try:
             report = channel.parse_status(provider_request)
@@ -73,36 +89,41 @@ def create_app(services: Services) -> Starlette:
         status = _REPORT_STATUSES.get(report.status) if report is not None else None
         if report is not None and status is not None:
             error_text = None
+            meanings, permanent_codes = _TWILIO_ERRORS[name]
             if report.error_code:
-                meaning = DELIVERY_ERROR_CODES.get(report.error_code, "no description")
+                meaning = meanings.get(report.error_code, "no description")
                 error_text = f"Twilio {report.error_code}: {meaning}"
             async with transaction(services.sessions) as session:
                 applied = await record_delivery_report(
                     session,
-                    ChannelName.SMS,
+                    name,
                     report.provider_id,
                     status,
                     error_text,
                     outbox_id=report.outbox_id,
                     now=services.clock.now(),
                 )
-                if applied and error_text and report.error_code in PERMANENT_DELIVERY_CODES:
+                if applied and error_text and report.error_code in permanent_codes:
                     await flag_contact_point_of(
                         session,
-                        ChannelName.SMS,
+                        name,
                         report.provider_id,
                         error_text,
                         services.clock.now(),
                     )
             if not applied and report.status != "sent":
-                log.info("status %s for an SMS we cannot match; ignored", report.status)
+                log.info("status %s for a %s message we cannot match; ignored", report.status, name)
         return Response(status_code=200)
 
     async def _receive(request: Request, name: ChannelName, answer: Response) -> Response:
+        return await _accept(await _provider_request(request), name, answer)
+
+    async def _accept(
+        provider_request: ProviderRequest, name: ChannelName, answer: Response
+    ) -> Response:
         channel = services.channels.get(name)
         if channel is None:
             return PlainTextResponse(f"The {name} channel is off.", 404)
-        provider_request = await _provider_request(request)
         if not channel.is_genuine(provider_request):
             log.warning("%s webhook refused: missing or wrong signature", name)
             return PlainTextResponse("Forbidden", 403)
@@ -131,6 +152,7 @@ def create_app(services: Services) -> Starlette:
             Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
             Route("/sms/inbound", sms_inbound, methods=["POST"]),
             Route("/sms/status", sms_status, methods=["POST"]),
+            *unsubscribe_routes(services),
             Route("/lead", lambda request: RedirectResponse("/lead/", 308)),
             Mount("/lead", app=workspace_app(services)),
         ],
@@ -160,6 +182,11 @@ async def _body_within(request: Request, limit: int) -> bytes:
 async def _too_large(request: Request, error: Exception) -> Response:
     log.info("%s: request body over the limit; refused", request.url.path)
     return PlainTextResponse("Request body too large", 413)
+
+
+def _twilio_channel(request: ProviderRequest) -> ChannelName:
+    """Twilio posts SMS and WhatsApp to the same webhooks; WhatsApp numbers carry a prefix."""
+    return ChannelName.WHATSAPP if is_whatsapp(request) else ChannelName.SMS
 
 
 def _signed_url(request: Request, public_url: str | None) -> str:

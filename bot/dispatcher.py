@@ -12,10 +12,12 @@ A row for a channel that is not in ``channels`` (one with no settings) fails whe
 claimed, and goes on by the person's other channel where they have one (``bot/claimed.py``):
 every worker should be given the same channel settings.
 
-Outcomes: a transient failure puts the row back with a later attempt time until
-``retry_for`` has passed; a permanent one marks it failed with the reason and flags the
-address; a lost answer marks it unknown, and it is looked up (where the provider can be
-asked) before any resend, never sent blindly twice.
+Outcomes: a transient failure puts the row back with a later attempt time (the provider's
+own pause when it gave one) until ``retry_for`` has passed; a permanent one marks it failed
+with the reason and flags the address, and stops the address when the provider says the
+person opted out with it (Twilio 21610, a blocked Telegram bot); a lost answer marks it
+unknown, and it is looked up (where the provider can be asked) before any resend, never
+sent blindly twice.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from channels.base import (
     TransientSendError,
     UncertainSendError,
 )
+from storage.consents import stop_at_provider
 from storage.db import transaction
 from storage.models import OutboxStatus
 from storage.outbox import (
@@ -59,19 +62,25 @@ log = logging.getLogger(__name__)
 
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
+# Seconds added at most to a pause the provider asked for, and the shortest pause kept (a
+# provider answering "0" again and again must not make a worker spin).
+MOST_PAUSE_JITTER = 1.0
+SHORTEST_PAUSE = 1.0
 # A message whose answer was lost is looked up after this long: time for the provider's
 # status callback, which settles it without asking.
 LOOK_UP_AFTER = timedelta(minutes=1)
 
 
 def retry_delay(attempts: int, retry_after: float | None, rng: Callable[[], float]) -> timedelta:
-    """Exponential backoff with jitter (between half and all of the step), and never sooner
-    than the provider asked."""
-    step = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
-    delay = step * (0.5 + rng() / 2)
+    """The provider's own pause when it asked for one (Telegram's retry_after, Twilio's
+    Retry-After; at least a second), plus a jitter of at most a tenth of it and never more
+    than a second, so that messages paused together do not all come back in the same
+    instant; otherwise exponential backoff with jitter (between half and all of the step)."""
     if retry_after is not None:
-        delay = max(delay, timedelta(seconds=retry_after))
-    return delay
+        pause = max(retry_after, SHORTEST_PAUSE)
+        return timedelta(seconds=pause + min(pause / 10, MOST_PAUSE_JITTER) * rng())
+    step = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+    return step * (0.5 + rng() / 2)
 
 
 class Dispatcher:
@@ -88,6 +97,8 @@ class Dispatcher:
         retry_for: timedelta = timedelta(hours=24),
         pacer: Pacer | None = None,
         rng: Callable[[], float] = random.random,
+        organisation: str | None = None,
+        public_url: str | None = None,
     ) -> None:
         self._sessions = sessions
         self._channels = channels
@@ -99,6 +110,9 @@ class Dispatcher:
         self.retry_for = retry_for
         self._pacer = pacer or Pacer({})
         self._rng = rng
+        # For the footer of every email (COPRODUCE_ORGANISATION, COPRODUCE_PUBLIC_URL).
+        self._organisation = organisation
+        self._public_url = public_url
         self._wake = asyncio.Event()
         self._outcomes = OutcomeWriter(sessions, self.worker_id)
 
@@ -174,7 +188,13 @@ class Dispatcher:
         try:
             async with transaction(self._sessions) as session:
                 return await ready_to_send(
-                    session, claims, self._channels, self.worker_id, self._clock.now()
+                    session,
+                    claims,
+                    self._channels,
+                    self.worker_id,
+                    self._clock.now(),
+                    organisation=self._organisation,
+                    public_url=self._public_url,
                 )
         except Exception:
             if len(claims) == 1:
@@ -213,7 +233,7 @@ class Dispatcher:
         except PermanentSendError as error:
             log.warning("outbox %s: failed for good: %s", outbox_id, error.reason)
             await self._outcomes.write(
-                _failed_for_good(ready, self.worker_id, error.reason, self._clock.now())
+                _failed_for_good(ready, self.worker_id, error, self._clock.now())
             )
             return
         except UncertainSendError as error:
@@ -297,11 +317,17 @@ class Dispatcher:
         )
 
 
-def _failed_for_good(ready: Ready, worker_id: str, reason: str, now: datetime) -> Write:
+def _failed_for_good(
+    ready: Ready, worker_id: str, error: PermanentSendError, now: datetime
+) -> Write:
     async def write(session: AsyncSession) -> bool:
-        if not await mark_failed(session, ready.message.outbox_id, worker_id, reason):
+        if not await mark_failed(session, ready.message.outbox_id, worker_id, error.reason):
             return False
-        await flag_contact_point(session, ready.contact_point_id, reason, now)
+        await flag_contact_point(session, ready.contact_point_id, error.reason, now)
+        if error.opted_out:
+            # The person opted out at the provider: nothing more goes to this address until
+            # they opt in again, and their consent history says where it was said.
+            await stop_at_provider(session, ready.contact_point_id, now)
         return True
 
     return write

@@ -34,6 +34,7 @@ from storage.inbound import (
     unprocessed_inbound,
 )
 from storage.models import InboundMessageRow
+from storage.outbox import release_held_for_reply
 
 from .clock import Clock
 from .log_guards import hide_values
@@ -174,6 +175,9 @@ class InboundService:
         row = await session.get(InboundMessageRow, inbound_id)
         assert row is not None
         await handle_inbound(session, row, now, self._default_language, self._sender_rate)
+        if row.contact_point_id is not None:
+            # They wrote: what WhatsApp's 24-hour rule held for their reply may go now.
+            await release_held_for_reply(session, row.contact_point_id, now)
         return 1
 
     async def _record_failures(self, failed: list[tuple[int, Exception]]) -> None:

@@ -77,6 +77,7 @@ def pacer_for(settings: Settings) -> Pacer:
         {
             ChannelName.TELEGRAM: Pace(settings.telegram_rate, settings.telegram_chat_rate),
             ChannelName.SMS: Pace(settings.twilio_mps),
+            ChannelName.WHATSAPP: Pace(settings.twilio_whatsapp_mps),
             ChannelName.EMAIL: Pace(settings.smtp_rate),
         }
     )
@@ -117,6 +118,8 @@ async def build_services(
         poll_seconds=settings.poll_seconds,
         retry_for=settings.retry_for,
         pacer=pacer_for(settings),
+        organisation=settings.organisation,
+        public_url=settings.public_url,
     )
     inbound = InboundService(
         sessions,

@@ -22,7 +22,11 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     # The base URL the outside world (Twilio) uses to reach us; it is what Twilio signs.
+    # Emails carry a one-click unsubscribe link (RFC 8058) only when it is set.
     public_url: str | None = None
+    # Who runs the projects ("Millbrook Council"): invitations and every email name it, unless
+    # a project names its own (project create --organisation). Unset: nothing is said.
+    organisation: str | None = None
     inbound_smtp_host: str = "127.0.0.1"
     inbound_smtp_port: int | None = None
     email_max_bytes: int = 10 * 1024 * 1024
@@ -43,6 +47,8 @@ class Settings(BaseSettings):
     telegram_rate: float = 30.0
     telegram_chat_rate: float = 1.0
     twilio_mps: float = 10.0
+    # WhatsApp messages a second through Twilio (no segments: one message is one).
+    twilio_whatsapp_mps: float = 10.0
     smtp_rate: float = 20.0
     # Days the words of settled messages are kept (inbound, and sent or delivered outbound);
     # None keeps them. Comments, questions and answers are kept whatever this says.

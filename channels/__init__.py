@@ -20,12 +20,14 @@ from .base import (
 from .email import EmailChannel, EmailSettings
 from .sms import SmsChannel, SmsSettings
 from .telegram import TelegramChannel, TelegramSettings
+from .whatsapp import WhatsAppChannel, WhatsAppSettings
 
 # (channel class, its settings class), in the order they are reported at start.
 CHANNELS = (
     (EmailChannel, EmailSettings),
     (SmsChannel, SmsSettings),
     (TelegramChannel, TelegramSettings),
+    (WhatsAppChannel, WhatsAppSettings),
 )
 
 __all__ = [
@@ -47,4 +49,6 @@ __all__ = [
     "TelegramSettings",
     "TransientSendError",
     "UncertainSendError",
+    "WhatsAppChannel",
+    "WhatsAppSettings",
 ]

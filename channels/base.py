@@ -19,6 +19,7 @@ class ChannelName(StrEnum):
     EMAIL = "email"
     SMS = "sms"
     TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
 
 
 class AccessNeed(StrEnum):
@@ -187,6 +188,22 @@ class OutboundMessage:
     access_needs: frozenset[AccessNeed] = frozenset()
     # Parts of a long text that arrived on an earlier try: the channel sends the rest.
     parts_sent: int = 0
+    # Email only: what ends the message, written by the flows.
+    footer: EmailFooter | None = None
+    # True when the body is Markdown (a brief, an answer, a lead's own words): each channel
+    # renders it in its own format (channels.markdown). Any other body is plain text, sent
+    # as written.
+    markdown: bool = False
+
+
+@dataclass(frozen=True)
+class EmailFooter:
+    """The lines that end every email (who sends it, how to reach the leads, how to stop),
+    already in the reader's language, and the one-click unsubscribe link (RFC 8058) when
+    the service has a public address for it."""
+
+    text: str
+    unsubscribe_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +250,10 @@ class PermanentSendError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+    # True when the refusal says the person opted out at the provider (Twilio 21610, a
+    # Telegram user who blocked the bot): the contact point is then stopped, not only flagged.
+    opted_out: bool = False
 
 
 class UncertainSendError(Exception):

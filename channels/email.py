@@ -40,17 +40,17 @@ from .base import (
     ProviderRequest,
     TransientSendError,
     UncertainSendError,
-    cut_text,
 )
-from .email_html import render_html
+from .email_html import render_html, with_footer
 from .email_inbound import (
     attachment_count,
     automatic_reason,
+    inbound_text,
     own_message_id,
     recipients,
     verified_sender,
 )
-from .email_reply import reply_text
+from .markdown import to_plain
 from .smtp_pool import PooledConnection, SmtpPool
 
 log = logging.getLogger(__name__)
@@ -186,19 +186,21 @@ class EmailChannel:
         provider_id = str(message.get("Message-ID", "")).strip()
         if not provider_id:
             provider_id = "sha256:" + hashlib.sha256(request.body).hexdigest()
-        text, cut_from = cut_text(reply_text(message), TEXT_LIMIT)
+        read = inbound_text(message, TEXT_LIMIT)
         return [
             InboundMessage(
                 channel=self.name,
                 sender=sender[:320],
-                text=text,
+                text=read.text,
                 provider_id=provider_id[:255],
                 received_at=request.received_at,
                 routing_token=token,
                 subject=str(message.get("Subject", "")).strip()[:998] or None,
                 attachments=attachment_count(message),
-                cut_from=cut_from,
+                cut_from=read.cut_from,
                 sender_verified=verified_sender(message, self._settings.trusted_authserv_id),
+                unsure=read.unsure,
+                unquoted_text=read.unquoted_text,
             )
         ]
 
@@ -216,24 +218,40 @@ class EmailChannel:
         )
         # RFC 3834: other robots must not answer us (no out-of-office ping-pong).
         email["Auto-Submitted"] = "auto-generated"
+        unsubscribe = []
+        if message.footer and message.footer.unsubscribe_url:
+            unsubscribe.append(f"<{message.footer.unsubscribe_url}>")
         if message.reply_token:
             reply_to = self.reply_address(message.reply_token)
             email["Reply-To"] = reply_to
-            email["List-Unsubscribe"] = f"<mailto:{reply_to}?subject=STOP>"
+            unsubscribe.append(f"<mailto:{reply_to}?subject=STOP>")
+        if unsubscribe:
+            email["List-Unsubscribe"] = ", ".join(unsubscribe)
+        if message.footer and message.footer.unsubscribe_url:
+            # RFC 8058: a mail program may stop the emails with one POST to the link.
+            email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         if message.in_reply_to:
             email["In-Reply-To"] = message.in_reply_to
             email["References"] = message.in_reply_to
-        email.set_content(message.body, cte="quoted-printable")
+        footer = message.footer.text if message.footer else ""
+        # A Markdown body's plain part is the text as it reads, without the marks.
+        body = to_plain(message.body) if message.markdown else message.body
+        # The footer goes after the signature delimiter, which mail programs (and our reply
+        # reader) leave out of a reply.
+        plain = f"{body}\n\n-- \n{footer}" if footer else body
+        email.set_content(plain, cte="quoted-printable")
         # Someone who asked for plain text gets only that: many mail programs show the HTML
         # part whenever there is one, whatever the reader set.
         if AccessNeed.PLAIN_TEXT not in message.access_needs:
+            page = render_html(
+                message.body,
+                message.subject or "",
+                message.language,
+                large_print=AccessNeed.LARGE_PRINT in message.access_needs,
+                markdown=message.markdown,
+            )
             email.add_alternative(
-                render_html(
-                    message.body,
-                    message.subject or "",
-                    message.language,
-                    large_print=AccessNeed.LARGE_PRINT in message.access_needs,
-                ),
+                with_footer(page, footer) if footer else page,
                 subtype="html",
                 cte="quoted-printable",
             )

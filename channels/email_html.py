@@ -3,7 +3,9 @@
 The subject is the page's title and only level-one heading; Markdown headings in the text
 become the levels below it, ``-`` and ``*`` lines become lists, links are clickable, and the
 language (with its direction, right to left for Urdu) is declared. The page passes axe-core
-(tests/test_email_accessibility.py). The plain-text part stays exactly the text.
+(tests/test_email_accessibility.py). The plain-text part stays exactly the text, unless
+the text is Markdown (a brief, an answer, a lead's own words), which is read as CommonMark
+(:mod:`channels.markdown`) for both parts.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import html
 import re
 
 from babel import Locale
+
+from .markdown import to_html, to_plain
 
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
 
@@ -22,21 +26,26 @@ TEXT_SIZE = 19
 LARGE_PRINT_SIZE = 24
 
 
-def render_html(body: str, title: str, language: str, *, large_print: bool = False) -> str:
+def render_html(
+    body: str, title: str, language: str, *, large_print: bool = False, markdown: bool = False
+) -> str:
     """A plain, accessible HTML version of the text, with the language and direction declared.
 
     The title (the subject, else the opening words) is the page's one ``<h1>``; Markdown
     headings (``#``, ``##``...) become the levels below it, never skipping one; lines starting
     ``- `` or ``* `` become a list; other lines are paragraphs split at blank lines, their line
     breaks kept; links are made clickable. Nothing else of the text is dropped or changed.
-    ``large_print`` sets the text in large print for people who asked for it.
+    ``large_print`` sets the text in large print for people who asked for it. A Markdown
+    body (``markdown``) is read as CommonMark instead (:func:`channels.markdown.to_html`):
+    emphasis, links, numbered lists, and lines wrapped mid-sentence joined.
     """
     try:
         locale = Locale.parse(language)
         direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
     except (ValueError, TypeError):
         direction = "ltr"
-    heading = html.escape(title.strip() or _opening_words(body))
+    heading = html.escape(title.strip() or _opening_words(to_plain(body) if markdown else body))
+    blocks = to_html(body) if markdown else "\n".join(_html_blocks(body))
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(language)}" dir="{direction}">\n'
@@ -52,7 +61,7 @@ def render_html(body: str, title: str, language: str, *, large_print: bool = Fal
         'line-height: 1.5; color: #0b0c0c; background: #ffffff; margin: 16px;">\n'
         '<main style="max-width: 38em;">\n'
         f'<h1 style="font-size: 1.6em; line-height: 1.25;">{heading}</h1>\n'
-        + "\n".join(_html_blocks(body))
+        + blocks
         + "\n</main>\n</body>\n</html>\n"
     )
 
@@ -117,3 +126,14 @@ def _close_paragraph(out: list[str], lines: list[str]) -> None:
 
 def _linkify(escaped_line: str) -> str:
     return _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped_line)
+
+
+def with_footer(page: str, footer: str) -> str:
+    """The page with the footer's lines (each email's, from the flows) as its ``<footer>``,
+    after the main text: a landmark of its own, links clickable."""
+    lines = "<br>\n".join(_linkify(html.escape(line)) for line in footer.splitlines())
+    block = (
+        '<footer style="max-width: 38em; margin-top: 2em; border-top: 1px solid #b1b4b6;">\n'
+        f"<p>{lines}</p>\n</footer>\n"
+    )
+    return page.replace("</body>", block + "</body>", 1)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .base import OutboundMessage
+from .markdown import to_plain
+
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -63,6 +66,12 @@ def sanitise(text: str) -> str:
             continue
         out.append(_REPLACEMENTS.get(char, char))
     return "".join(out)
+
+
+def sms_text(message: OutboundMessage) -> str:
+    """The text an SMS carries: a Markdown body as plain text (its segments counted on that,
+    not on the marks), cleaned for GSM-7."""
+    return sanitise(to_plain(message.body) if message.markdown else message.body)
 
 
 def is_gsm7(text: str) -> bool:

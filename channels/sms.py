@@ -31,6 +31,7 @@ from . import gsm
 from .base import (
     ChannelName,
     DeliveryReport,
+    InboundEvent,
     InboundMessage,
     MalformedRequest,
     OutboundMessage,
@@ -75,6 +76,18 @@ DELIVERY_ERROR_CODES: dict[str, str] = {
 # Of those, the ones that say the number itself can never take a text: they count against
 # the address like a refusal when sending.
 PERMANENT_DELIVERY_CODES = {"30005", "30006"}
+
+# Twilio's OptOutType on an inbound text, under Advanced Opt-Out: the words matched one of the
+# sender's opt-out, opt-in or help keywords (in any language it is set up for), and Twilio has
+# already answered the person itself.
+OPT_OUT_TYPES: dict[str, InboundEvent] = {
+    "STOP": InboundEvent.STOPPED,
+    "START": InboundEvent.STARTED,
+    "HELP": InboundEvent.HELP,
+}
+# The error code that says the person opted out at the phone company or at Twilio: the
+# refusal is permanent and their number is marked stopped.
+OPTED_OUT_CODE = 21610
 
 # Statuses in Twilio's status callbacks that say how a message ended.
 FINAL_STATUSES = {"delivered", "undelivered", "failed"}
@@ -130,6 +143,7 @@ class SmsChannel:
         # whether the request had started to go out when time ran out.
         trace = aiohttp.TraceConfig()
         trace.on_request_headers_sent.append(_note_request_written)
+        trace.on_request_end.append(_note_retry_after)
         self._http = AsyncTwilioHttpClient(trace_configs=[trace])
         self._client = Client(
             self._settings.twilio_account_sid, self._token, http_client=self._http
@@ -160,6 +174,9 @@ class SmsChannel:
         sender = _first(params, "From")
         if not sid or not sender:
             raise MalformedRequest("an inbound SMS needs MessageSid and From")
+        if sender.startswith("whatsapp:"):
+            # Twilio's WhatsApp numbers: the WhatsApp channel's (channels/whatsapp.py).
+            raise MalformedRequest("a WhatsApp message is not an SMS")
         text, cut_from = cut_text(_first(params, "Body") or "", TEXT_LIMIT)
         return [
             InboundMessage(
@@ -170,6 +187,9 @@ class SmsChannel:
                 received_at=request.received_at,
                 attachments=_media_count(_first(params, "NumMedia")),
                 cut_from=cut_from,
+                event=OPT_OUT_TYPES.get(
+                    (_first(params, "OptOutType") or "").strip().upper(), InboundEvent.TEXT
+                ),
             )
         ]
 
@@ -194,13 +214,13 @@ class SmsChannel:
 
     def cost(self, message: OutboundMessage) -> int:
         """Segments: Twilio bills and rate-limits each one as a text of its own."""
-        return max(1, gsm.count_segments(gsm.sanitise(message.body)).segments)
+        return max(1, gsm.count_segments(gsm.sms_text(message)).segments)
 
     async def send(self, message: OutboundMessage) -> str:
         await self.start()
         assert self._client is not None
         sender = self._settings.twilio_from or ""
-        kwargs: dict[str, object] = {"to": message.address, "body": gsm.sanitise(message.body)}
+        kwargs: dict[str, object] = {"to": message.address, "body": gsm.sms_text(message)}
         # A Messaging Service SID (MG...) lets Twilio pick the number; otherwise a number or
         # an alphanumeric sender id.
         kwargs["messaging_service_sid" if sender.startswith("MG") else "from_"] = sender
@@ -215,7 +235,7 @@ class SmsChannel:
             async with asyncio.timeout(self._settings.twilio_timeout):
                 created = await self._client.messages.create_async(**kwargs)  # type: ignore[arg-type]
         except TwilioRestException as error:
-            raise _classify(error) from error
+            raise _classify(error, attempt.retry_after) from error
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             raise _unanswered(error, attempt.written) from error
         finally:
@@ -242,7 +262,7 @@ class SmsChannel:
             raise TransientSendError(f"Twilio did not answer the look-up ({status})") from error
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             raise TransientSendError(f"could not reach Twilio: {type(error).__name__}") from error
-        body = gsm.sanitise(message.body)
+        body = gsm.sms_text(message)
         since = sent_after - LOOK_UP_SLACK
         for found in recent:
             created = found.date_created
@@ -269,6 +289,8 @@ def normalise_phone(raw: str, region: str = "GB") -> str:
 @dataclass
 class _SendAttempt:
     written: bool = False
+    # The answer's Retry-After, in seconds: TwilioRestException does not carry headers.
+    retry_after: float | None = None
 
 
 # The send in progress in this task, so the aiohttp trace hook can mark it. aiohttp calls
@@ -285,6 +307,26 @@ async def _note_request_written(
     attempt = _current_attempt.get()
     if attempt is not None:
         attempt.written = True
+
+
+async def _note_retry_after(
+    session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    params: aiohttp.TraceRequestEndParams,
+) -> None:
+    # aiohttp calls this when the answer's headers are in, in the task running send().
+    attempt = _current_attempt.get()
+    if attempt is not None:
+        attempt.retry_after = _seconds(params.response.headers.get("Retry-After"))
+
+
+def _seconds(value: str | None) -> float | None:
+    """A Retry-After of delay-seconds (what Twilio sends); None for a date or nonsense."""
+    try:
+        seconds = float(value) if value else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds <= 86400 else None
 
 
 def _unanswered(error: BaseException, written: bool) -> Exception:
@@ -304,14 +346,16 @@ def _unanswered(error: BaseException, written: bool) -> Exception:
     return UncertainSendError(f"Twilio took the request but its answer did not come: {what}")
 
 
-def _classify(error: TwilioRestException) -> Exception:
+def _classify(error: TwilioRestException, retry_after: float | None = None) -> Exception:
     code = int(error.code) if error.code else None
     if code in PERMANENT_ERROR_CODES:
-        return PermanentSendError(f"Twilio {code}: {PERMANENT_ERROR_CODES[code]}")
+        refused = PermanentSendError(f"Twilio {code}: {PERMANENT_ERROR_CODES[code]}")
+        refused.opted_out = code == OPTED_OUT_CODE
+        return refused
     status = int(error.status or 0)
-    # A 429's Retry-After header does not reach TwilioRestException; the dispatcher backs off.
     if status == 429 or status >= 500:
-        return TransientSendError(f"Twilio answered {status} (code {code})")
+        # Twilio's pause, when it asked for one (Retry-After), is the one to keep.
+        return TransientSendError(f"Twilio answered {status} (code {code})", retry_after)
     if status in (401, 403):
         # Our credentials, not the person's number: keep the message until the setting is fixed.
         log.error("Twilio refused our credentials (HTTP %s); check COPRODUCE_TWILIO_*", status)

@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from telegram import Bot, KeyboardButton, ReplyKeyboardMarkup, Update
-from telegram.constants import ChatType
+from telegram import Bot, KeyboardButton, Message, ReplyKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -43,15 +43,15 @@ from .base import (
     TransientSendError,
     UncertainSendError,
     content_type_is,
-    cut_text,
 )
+from .markdown import telegram_parts, telegram_plain
+from .telegram_updates import READ_UPDATES, read_update
+from .telegram_updates import to_inbound as to_inbound  # polling (bot/serve.py) reads with it
 
 log = logging.getLogger(__name__)
 
 # Telegram's limit is 4096 characters (UTF-16 code units) a message; stay a little below.
 MESSAGE_LIMIT = 4000
-# A text that comes in longer than Telegram allows did not come from Telegram's apps: cut.
-TEXT_LIMIT = 4096
 
 # httpx failures, as PTB's TimedOut or NetworkError carries them in __cause__, that come
 # after the whole request was written: Telegram may have taken the message. The rest come
@@ -144,21 +144,7 @@ class TelegramChannel:
         update_id = data.get("update_id") if isinstance(data, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             raise MalformedRequest("an update needs an integer update_id")
-        try:
-            message = to_inbound(Update.de_json(data, self.bot))
-        except (
-            KeyError,
-            TypeError,
-            ValueError,
-            AttributeError,
-            RecursionError,
-            OverflowError,  # a date past what datetime holds
-            OSError,  # a date the platform's clock cannot convert
-        ) as error:
-            # PTB builds objects from whatever it is given; a field of the wrong shape
-            # surfaces here, or when the message is read.
-            raise MalformedRequest(f"not a Telegram update: {type(error).__name__}") from error
-        return [message] if message else []
+        return read_update(data, self.bot)
 
     async def fetch_updates(self, offset: int | None, wait_seconds: int = 25) -> list[Update]:
         """Long-poll for updates (development without a public webhook)."""
@@ -166,7 +152,7 @@ class TelegramChannel:
             await self.bot.get_updates(
                 offset=offset,
                 timeout=wait_seconds,
-                allowed_updates=["message"],
+                allowed_updates=list(READ_UPDATES),
                 read_timeout=wait_seconds + 5,
             )
         )
@@ -180,7 +166,7 @@ class TelegramChannel:
     def cost(self, message: OutboundMessage) -> int:
         """Parts: Telegram rate-limits each message the long text is split into (those
         still to send)."""
-        return max(1, len(split_message(message.body)) - message.parts_sent)
+        return max(1, len(message_parts(message)) - message.parts_sent)
 
     async def look_up(self, message: OutboundMessage, sent_after: datetime) -> str | None:
         raise NotImplementedError(
@@ -189,7 +175,7 @@ class TelegramChannel:
 
     async def send(self, message: OutboundMessage) -> str:
         await self._start_for_send()
-        chunks = split_message(message.body)
+        chunks = message_parts(message)
         sent_id = ""
         # Parts that arrived on an earlier try are not sent again.
         for index in range(min(message.parts_sent, len(chunks) - 1), len(chunks)):
@@ -203,8 +189,8 @@ class TelegramChannel:
                     resize_keyboard=True,
                 )
             try:
-                sent = await self.bot.send_message(
-                    chat_id=int(message.address), text=chunk, reply_markup=markup
+                sent = await self._send_part(
+                    int(message.address), chunk, markup, formatted=message.markdown
                 )
             except TelegramError as error:
                 failure = _classify(error)
@@ -213,6 +199,23 @@ class TelegramChannel:
                 raise failure from error
             sent_id = str(sent.message_id)
         return sent_id
+
+    async def _send_part(
+        self, chat_id: int, text: str, markup: ReplyKeyboardMarkup | None, *, formatted: bool
+    ) -> Message:
+        """One part; a formatted part Telegram cannot read as HTML goes again as plain text,
+        so the words still arrive."""
+        if formatted:
+            try:
+                return await self.bot.send_message(
+                    chat_id=chat_id, text=text, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+            except BadRequest as error:
+                if "parse entities" not in error.message.lower():
+                    raise
+                log.warning("Telegram could not read our HTML (%s): sent as plain text", error)
+                text = telegram_plain(text)
+        return await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
 
     async def _start_for_send(self) -> None:
         try:
@@ -224,41 +227,19 @@ class TelegramChannel:
             raise _classify(error) from error
 
 
-def to_inbound(update: Update) -> InboundMessage | None:
-    """The person's message in an update, or None for anything we do not read (edits,
-    group chats, channel posts, button presses)."""
-    message = update.message
-    if message is None or message.chat.type != ChatType.PRIVATE:
-        log.info("telegram update %s: not a private message; ignored", update.update_id)
-        return None
-    text = message.text or message.caption or ""
-    chat_id = message.chat.id
-    if not isinstance(text, str) or not isinstance(chat_id, int) or isinstance(chat_id, bool):
-        raise MalformedRequest("a message needs text as a string and a numeric chat id")
-    if not (_fits_64_bits(chat_id) and _fits_64_bits(update.update_id)):
-        raise MalformedRequest("Telegram's ids fit in 64 bits")
-    text, cut_from = cut_text(text, TEXT_LIMIT)
-    return InboundMessage(
-        channel=ChannelName.TELEGRAM,
-        sender=str(chat_id),
-        text=text,
-        provider_id=str(update.update_id),
-        received_at=message.date,
-        # A photo, sticker, voice note, file, location or contact: none is read or kept.
-        attachments=0 if message.effective_attachment is None else 1,
-        cut_from=cut_from,
-    )
-
-
-def _fits_64_bits(number: int) -> bool:
-    return -(2**63) <= number < 2**63
-
-
 def normalise_chat_id(raw: str) -> str:
     cleaned = raw.strip()
     if not cleaned.lstrip("-").isdigit():
         raise ValueError(f"'{raw}' is not a Telegram chat number")
     return str(int(cleaned))
+
+
+def message_parts(message: OutboundMessage) -> list[str]:
+    """The texts the message goes as, in order: a Markdown body in Telegram's HTML (parts
+    counted and split on what is sent, not on the Markdown)."""
+    if message.markdown:
+        return telegram_parts(message.body, MESSAGE_LIMIT, split_message)
+    return split_message(message.body)
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -297,7 +278,10 @@ def _classify(error: TelegramError) -> Exception:
                 retry_after = error.retry_after
             return TransientSendError("Telegram asked us to slow down", _seconds(retry_after))
         case Forbidden():
-            return PermanentSendError(f"the person blocked the bot or left: {_words(error)}")
+            refused = PermanentSendError(f"the person blocked the bot or left: {_words(error)}")
+            # "Forbidden: bot was blocked by the user": an opt-out made in Telegram itself.
+            refused.opted_out = "blocked" in error.message
+            return refused
         case ChatMigrated():
             return PermanentSendError("the chat moved to a new id")
         case BadRequest():

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ChannelName
 from channels.gsm import count_segments, sanitise
+from channels.markdown import to_plain
 from storage.briefs import latest_brief
 from storage.models import BriefVersion, Project
 
@@ -52,7 +53,8 @@ async def preview_brief(
     for channel in (ChannelName.EMAIL, ChannelName.SMS, ChannelName.TELEGRAM):
         message = render(Reader(language, channel, project.time_zone))
         if channel == ChannelName.SMS:
-            parts = [sanitise(body) for body in bodies_for(channel, message)]
+            # A brief is Markdown: an SMS carries it as plain text (channels.gsm.sms_text).
+            parts = [sanitise(to_plain(body)) for body in bodies_for(channel, message)]
             previews.append(
                 ChannelPreview(
                     channel,

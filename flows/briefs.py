@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import AccessNeed, ChannelName, known_access_needs
 from channels.gsm import count_segments, sanitise
+from channels.markdown import escape, to_plain
 from storage.audit import record_audit
 from storage.briefs import add_brief_version, latest_brief
 from storage.errors import InvalidInput
@@ -129,15 +130,26 @@ def summary_from(text: str) -> str:
     body = [p for p in paragraphs if not p.lstrip().startswith("#")] or paragraphs
     for paragraph in body:
         cleaned = " ".join(re.sub(r"^[#>*\-\s]+", "", line) for line in paragraph.splitlines())
-        words = cleaned.split()
+        words = to_plain(cleaned).split()
         if words:
             return " ".join(words[:SUMMARY_WORDS]) + ("..." if len(words) > SUMMARY_WORDS else "")
     return ""
 
 
-def sms_brief_text(reader: Reader, project: Project, brief: BriefVersion, invited: bool) -> str:
+# A Markdown hard break: our lines of an SMS stay lines when the body is written out plain.
+_LINE_BREAK = "\\\n"
+
+
+def sms_brief_text(
+    reader: Reader,
+    project: Project,
+    brief: BriefVersion,
+    invited: bool,
+    organisation: str | None = None,
+) -> str:
     """The SMS form: the summary and the links to the formats the reader needs, the summary
-    shortened word by word until the whole fits two segments."""
+    shortened word by word until the whole fits two segments. An invitation first says who
+    asks (the project's organisation, else ``organisation``), so it does not read as spam."""
     t = reader.t
     words = keyword_words(t)
     links, _ = own_formats(reader, brief)
@@ -148,13 +160,25 @@ def sms_brief_text(reader: Reader, project: Project, brief: BriefVersion, invite
         tail += " " + t.gettext("Reply {join} {code} to take part.").format(
             join=words[Command.JOIN], code=project.code
         )
+    asking = (project.organisation or organisation) if invited else None
+    first = (
+        [
+            t.gettext("{organisation} asks you to take part in {title} ({code}).").format(
+                organisation=escape(asking), title=escape(project.title), code=project.code
+            )
+        ]
+        if asking
+        else []
+    )
     summary = brief.summary.split()
     while True:
+        # The body is Markdown, sent as plain text: the summary escaped, the segments
+        # counted on the text as sent.
         text = t.gettext("{code} brief: {summary}").format(
-            code=project.code, summary=" ".join(summary)
+            code=project.code, summary=escape(" ".join(summary))
         )
-        body = sanitise("\n".join([text, *links, tail]))
-        if count_segments(body).segments <= SMS_SEGMENTS or not summary:
+        body = sanitise(_LINE_BREAK.join([*first, text, *links, tail]))
+        if count_segments(to_plain(body)).segments <= SMS_SEGMENTS or not summary:
             return body
         summary = [*summary[:-2], "..."] if len(summary) > 2 else []
 
@@ -170,19 +194,20 @@ def full_brief_text(reader: Reader, project: Project, brief: BriefVersion, invit
             title=project.title, code=project.code, version=brief.version
         )
     ]
+    # The body is Markdown: a line of ours is a paragraph of its own, or it would join the
+    # one before.
     if ready or missing:
-        parts.append("\n".join([*ready, *missing]))
+        parts.extend([*ready, *missing])
     parts.append(t.gettext("Sent on {date}.").format(date=reader.when(brief.published_at)))
     if brief.change_note:
         parts.append(t.gettext("What has changed: {note}").format(note=brief.change_note))
     parts.append(brief.text)
     # Someone offered their own formats above gets just those; anyone else sees them all.
     if brief.alt_formats and not ready:
-        lines = [t.gettext("The brief in other formats:")]
-        lines += [
+        parts.append(t.gettext("The brief in other formats:"))
+        parts += [
             f"{alt_format_label(t, key)}: {url}" for key, url in sorted(brief.alt_formats.items())
         ]
-        parts.append("\n".join(lines))
     if invited:
         parts.append(
             t.gettext("To take part, reply {join} {code}.").format(
@@ -198,13 +223,19 @@ def full_brief_text(reader: Reader, project: Project, brief: BriefVersion, invit
 
 
 def brief_message(
-    project: Project, brief: BriefVersion, invited: bool, *, whole: bool = False
+    project: Project,
+    brief: BriefVersion,
+    invited: bool,
+    *,
+    whole: bool = False,
+    organisation: str | None = None,
 ) -> Render:
-    """The brief for each reader: on SMS the short form, unless they asked for all of it."""
+    """The brief for each reader: on SMS the short form, unless they asked for all of it
+    (``organisation``: the service's, named in an invitation when the project names none)."""
 
     def render(reader: Reader) -> Message:
         if reader.sms and not whole:
-            return Message(sms_brief_text(reader, project, brief, invited))
+            return Message(sms_brief_text(reader, project, brief, invited, organisation))
         subject = reader.t.gettext("{title}: the brief").format(title=project.title)
         return Message(full_brief_text(reader, project, brief, invited), subject=subject)
 
@@ -317,6 +348,8 @@ def sent_elsewhere_text(reader: Reader, channel: ChannelName) -> str:
     t = reader.t
     if channel == ChannelName.EMAIL:
         return t.gettext("We have sent the whole brief to your email.")
+    if channel == ChannelName.WHATSAPP:
+        return t.gettext("We have sent the whole brief to you on WhatsApp.")
     return t.gettext("We have sent the whole brief to you on Telegram.")
 
 
@@ -352,6 +385,8 @@ async def send_latest_brief(
             for p in contributor.contact_points
             if p.channel != ChannelName.SMS and p.opted_out_at is None
         ]
+        # WhatsApp last: more than a day after their last WhatsApp message, it would wait.
+        longer.sort(key=lambda p: p.channel == ChannelName.WHATSAPP)
         if longer:
             target = longer[0]
             await send_to_point(

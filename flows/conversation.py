@@ -43,7 +43,7 @@ from .i18n import SOURCE_LANGUAGE, Translator, find_language, translator
 from .keywords import ALONE_OR_WITH_A_CODE, Command, ParsedText
 from .situation import Situation, after_first_word
 from .small_talk import is_small_talk, looks_like_question, small_talk_reply
-from .unread import NOTHING_UNREAD, Unread, only_words_read, unread_notes
+from .unread import NOTHING_UNREAD, Unread, only_words_read, unclear_reply, unread_notes
 
 # Words that are commands only when sent alone or with what they take (a project code, a
 # language); otherwise, when free text has a place to go, the message is kept as free text:
@@ -98,6 +98,8 @@ def respond(
             Reply("unknown-sender", texts.unknown_sender_text(t, sender.channel, sender.address))
         ]
 
+    if unread.unsure:
+        return [unclear_reply(t)]  # a STOP in it was honoured above; nothing else is read
     if unread.attachments and not text:
         return [only_words_read(t)]  # a pending choice waits for their words
     return _respond_to_known(situation, parsed, text, t) + unread_notes(unread, text, t)

@@ -26,12 +26,27 @@ class Reply:
 
 @dataclass(frozen=True)
 class StopChannel:
-    """The person asked for no more messages on this contact point."""
+    """The person asked for no more messages on this contact point; ``word`` is how, for
+    their consent history (STOP, or an opt-out the provider saw)."""
+
+    word: str = "STOP"
 
 
 @dataclass(frozen=True)
 class StartChannel:
     """The person asked for messages on this contact point again."""
+
+    word: str = "START"
+
+
+@dataclass(frozen=True)
+class EditComment:
+    """The author changed the words of a comment (an edited Telegram message): the comment
+    takes them while its window is open; after, they are kept as a late comment."""
+
+    comment_id: int
+    text: str
+    late: bool
 
 
 @dataclass(frozen=True)

@@ -256,16 +256,23 @@ class Invited:
 
 
 async def add_members(
-    session: AsyncSession, actor: Actor, code: str, people: list[str] | None, *, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    code: str,
+    people: list[str] | None,
+    *,
+    now: datetime,
+    organisation: str | None = None,
 ) -> Invited:
-    """Invite contributors (ids or emails; None: every contributor) to the project."""
+    """Invite contributors (ids or emails; None: every contributor) to the project
+    (``organisation``: the service's, which the invitation names if the project names none)."""
     project = await led_project(session, actor, code)
     if people is None:
         found = list(await list_contributors(session))
     else:
         found = [await find_contributor(session, reference) for reference in people]
     added, already = await membership.invite_members(
-        session, project, found, now, actor=actor.label
+        session, project, found, now, actor=actor.label, organisation=organisation
     )
     brief = await latest_brief(session, project.id)
     new = set(added)  # a set: inviting everyone may be thousands
@@ -275,7 +282,13 @@ async def add_members(
 
 
 async def add_new_member(
-    session: AsyncSession, actor: Actor, code: str, new: NewContributor, *, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    code: str,
+    new: NewContributor,
+    *,
+    now: datetime,
+    organisation: str | None = None,
 ) -> tuple[Contributor, Invited]:
     """Add someone we did not know yet and invite them to the project, in one step."""
     project = await led_project(session, actor, code)
@@ -288,7 +301,9 @@ async def add_new_member(
         project_id=project.id,
         details={"contributor_id": person.id},
     )
-    return person, await add_members(session, actor, code, [str(person.id)], now=now)
+    return person, await add_members(
+        session, actor, code, [str(person.id)], now=now, organisation=organisation
+    )
 
 
 async def change_leads(

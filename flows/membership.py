@@ -36,14 +36,19 @@ from .outbound import Message, Reader, send_to, send_to_each_lead, send_to_leads
 DECLARING_FOR = timedelta(days=7)
 
 
-def invitation_text(reader: Reader, project: Project) -> str:
+def invitation_text(reader: Reader, project: Project, organisation: str | None = None) -> str:
+    """Who asks (the project's organisation, else ``organisation``, the service's), so that
+    a text from a number the person does not know does not read as spam; and how to join."""
     t = reader.t
     words = keyword_words(t)
+    asking = project.organisation or organisation
+    if asking:
+        first = t.gettext("{organisation} asks you to take part in {title} ({code}).")
+    else:
+        first = t.gettext("You are invited to take part in {title} ({code}).")
     return " ".join(
         [
-            t.gettext("You are invited to take part in {title} ({code}).").format(
-                title=project.title, code=project.code
-            ),
+            first.format(organisation=asking, title=project.title, code=project.code),
             t.gettext("Reply {join} {code} to join.").format(
                 join=words[Command.JOIN], code=project.code
             ),
@@ -57,8 +62,10 @@ async def invite_members(
     people: Sequence[Contributor],
     now: datetime,
     actor: str = "cli",
+    organisation: str | None = None,
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Invite people and tell each of them, with the brief if there is one yet."""
+    """Invite people and tell each of them, with the brief if there is one yet
+    (``organisation``: the service's, named when the project names none)."""
     added = await add_members(session, project, list(people), now, actor=actor)
     brief = await latest_brief(session, project.id)
     invited = await members_to_tell(session, project.id, statuses=(MembershipStatus.INVITED,))
@@ -67,10 +74,10 @@ async def invite_members(
         if person.id not in new:
             continue
         if brief is not None:
-            render = brief_message(project, brief, invited=True)
+            render = brief_message(project, brief, invited=True, organisation=organisation)
         else:
             render = lambda reader: Message(  # noqa: E731
-                invitation_text(reader, project),
+                invitation_text(reader, project, organisation),
                 subject=reader.t.gettext("{title}: will you take part?").format(
                     title=project.title
                 ),

@@ -23,21 +23,34 @@ def contributor_from_fields(
     channel: str | None,
     access_needs: str | None,
     region: str,
+    whatsapp: str | None = None,
 ) -> NewContributor:
-    """Check and normalise what was typed; raises ValueError with a one-line reason."""
+    """Check and normalise what was typed; raises ValueError with a one-line reason.
+
+    Someone who prefers WhatsApp and gave only a mobile number is on WhatsApp at that
+    number (the workspace's form asks for one number): it is kept for SMS too."""
+    preferred = parse_channel(channel)
+    if preferred == ChannelName.WHATSAPP and not (whatsapp and whatsapp.strip()):
+        whatsapp = phone
     return NewContributor(
         name=name,
-        addresses=parse_addresses(email, phone, telegram, region),
+        addresses=parse_addresses(email, phone, telegram, region, whatsapp=whatsapp),
         language=parse_language(language) if language and language.strip() else None,
-        preferred_channel=parse_channel(channel),
+        preferred_channel=preferred,
         access_needs=parse_access_needs(access_needs),
     )
 
 
 def parse_addresses(
-    email: str | None, phone: str | None, telegram: str | None, region: str
+    email: str | None,
+    phone: str | None,
+    telegram: str | None,
+    region: str,
+    *,
+    whatsapp: str | None = None,
 ) -> dict[ChannelName, str]:
-    """The addresses typed (blank ones left out), normalised; ValueError if one is not valid."""
+    """The addresses typed (blank ones left out), normalised; ValueError if one is not valid.
+    A WhatsApp number is kept in E.164 like an SMS number, without Twilio's ``whatsapp:``."""
     addresses: dict[ChannelName, str] = {}
     if email and email.strip():
         addresses[ChannelName.EMAIL] = normalise_email(email)
@@ -45,6 +58,10 @@ def parse_addresses(
         addresses[ChannelName.SMS] = normalise_phone(phone, region)
     if telegram and telegram.strip():
         addresses[ChannelName.TELEGRAM] = normalise_chat_id(telegram)
+    if whatsapp and whatsapp.strip():
+        addresses[ChannelName.WHATSAPP] = normalise_phone(
+            whatsapp.strip().removeprefix("whatsapp:"), region
+        )
     return addresses
 
 

@@ -25,6 +25,27 @@ from .quiet_hours import held_until
 # Twilio takes at most 1,600 characters in one message; longer texts go as several, each
 # cut at a line break and at most ten segments long.
 SMS_PART_LIMIT = 1530
+# WhatsApp has no segments, and Twilio takes 1,600 characters in one message; the room left
+# is for Markdown written out as plain text (a link's address after its words).
+WHATSAPP_PART_LIMIT = 1500
+
+
+# The kinds of message whose body is Markdown: the lead's own writing (a brief, an answer,
+# an announcement or reply) set among our words. Each channel renders it in its own format
+# (channels.markdown); every other body is plain text and goes as written, so a system
+# message's "1." or "*" or under_score@example.org is never read as a mark. The composers
+# of these kinds keep our own lines apart with blank lines and escape a contributor's words
+# (channels.markdown.escape). An invitation carries the brief when there is one, and
+# otherwise one line of ours that reads the same either way.
+MARKDOWN_KINDS = frozenset(
+    {"brief", "invitation", "answer", "your-answer", "announcement", "lead-message"}
+)
+
+
+def written_in_markdown(kind: str) -> bool:
+    """True when an outbox row of this kind carries Markdown (the dispatcher tells the
+    channel so through ``OutboundMessage.markdown``)."""
+    return kind in MARKDOWN_KINDS
 
 
 @dataclass(frozen=True)
@@ -184,8 +205,12 @@ def outbox_rows(
 
 
 def bodies_for(channel: ChannelName, message: Message) -> list[str]:
-    """The texts that carry a message: a long SMS goes as several."""
-    return split_for_sms(message.body) if channel == ChannelName.SMS else [message.body]
+    """The texts that carry a message: a long SMS or WhatsApp message goes as several."""
+    if channel == ChannelName.SMS:
+        return split_for_sms(message.body)
+    if channel == ChannelName.WHATSAPP:
+        return split_for_sms(message.body, WHATSAPP_PART_LIMIT)
+    return [message.body]
 
 
 async def send_to(

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from channels.markdown import escape
 from storage.audit import record_audit
 from storage.checks import shareable_text
 from storage.conversations import set_states, states_of
@@ -205,13 +206,17 @@ def answer_text(
         first = t.gettext("Question {number} in {code}:")
         subject = t.gettext("{title}: an answer to question {number}")
         asked = shareable_text(question) or ""
-    body = "\n".join(
-        [
+    # Markdown (the answer is the lead's): our lines apart from the answer by blank lines,
+    # the question in the asker's own words, escaped so nothing in it reads as a mark.
+    body = "\n\n".join(
+        part
+        for part in [
             first.format(number=question.id, code=project.code),
-            asked,
+            escape(asked),
             t.gettext("The answer from the leads:"),
             answer,
         ]
+        if part
     )
     return Message(body, subject=subject.format(title=project.title, number=question.id))
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from channels.base import ChannelName
+from channels.base import ChannelName, InboundEvent
 from storage.contributors import contact_point_for_sender
 from storage.conversations import clear_state, set_state
 from storage.inbound import recent_from_sender
@@ -42,6 +42,7 @@ from .effects import (
     AskLeads,
     ClearPending,
     Declare,
+    EditComment,
     Effect,
     Join,
     LeadAnswer,
@@ -70,6 +71,7 @@ from .lead_actions import Actor
 from .lead_channel import check_over_channel, respond_over_channel
 from .membership import declare_interest, join_project, leave_project
 from .outbound import Message
+from .provider_events import apply_comment_edit, event_effects
 from .questions import ask_leads, record_reply
 from .sender import Sender
 from .situation import REFERRING, Situation, load_situation, read_reference
@@ -109,6 +111,13 @@ async def handle_inbound(
         await tell_of_other_address(session, point, sender.language, now)
         return
     row.contact_point_id = point.id
+    if row.event != InboundEvent.TEXT:
+        # An opt-out, opt-in or edit the provider saw: decided by flows.provider_events.
+        if (effects := await event_effects(session, row, sender, text, t, now)) is not None:
+            await _apply(session, effects, row, point, contributor, now)
+            return
+        if row.event == InboundEvent.HELP:
+            parsed = ParsedText(Command.HELP, "")  # a help word the provider knows, any language
     if parsed.command == Command.STOP:
         if not from_them or await _flooding(session, row, sender_rate):
             # Here stopping is all that may be done, whatever words follow STOP.
@@ -129,7 +138,7 @@ async def handle_inbound(
         situation = await load_situation(
             session, sender, parsed, now, contributor.named_in_comments, reference
         )
-    unread = Unread(attachments=row.attachments, cut=row.cut_from is not None)
+    unread = Unread(attachments=row.attachments, cut=row.cut_from is not None, unsure=row.unsure)
     effects = respond(situation, parsed, text, t, unread)
     await _apply(session, effects, row, point, contributor, now)
 
@@ -252,10 +261,12 @@ async def apply_effect(exchange: Exchange, effect: Effect) -> None:
     match effect:
         case StopChannel():
             exchange.point.opted_out_at = now
-            await exchange.record_consent(ConsentTopic.CONTACT, False, "STOP")
+            await exchange.record_consent(ConsentTopic.CONTACT, False, effect.word)
         case StartChannel():
             exchange.point.opted_out_at = None
-            await exchange.record_consent(ConsentTopic.CONTACT, True, "START")
+            await exchange.record_consent(ConsentTopic.CONTACT, True, effect.word)
+        case EditComment():
+            await apply_comment_edit(exchange, effect)
         case Reply():
             await exchange.reply(effect.kind, effect.body, choices=effect.choices)
         case OfferChoice():

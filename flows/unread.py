@@ -18,10 +18,12 @@ QUOTED_WORDS = 5
 
 @dataclass(frozen=True)
 class Unread:
-    """``attachments``: parts we did not read; ``cut``: True when ``text`` is only the start."""
+    """``attachments``: parts we did not read; ``cut``: True when ``text`` is only the start;
+    ``unsure``: True when we could not tell which words of an email reply are the person's."""
 
     attachments: int = 0
     cut: bool = False
+    unsure: bool = False
 
 
 NOTHING_UNREAD = Unread()
@@ -34,6 +36,18 @@ def only_words_read(t: Translator) -> Reply:
         t.gettext(
             "We can only read words you type. We cannot read pictures, voice messages or "
             "files. Please send your message as words."
+        ),
+    )
+
+
+def unclear_reply(t: Translator) -> Reply:
+    """An email reply whose own words we could not find among the earlier emails it quotes:
+    nothing is kept or shared, the leads see it in their inbox, and the person is asked."""
+    return Reply(
+        "unclear-reply",
+        t.gettext(
+            "We could not tell which words in your email are yours, so we have not kept it. "
+            "Please send just your message again, without the earlier emails under it."
         ),
     )
 

@@ -20,6 +20,9 @@ that fits winning:
   interest: kept for the leads (they may be about the sender's health, so only the team's
   leads read them, as with declarations).
 - SMALL_TALK: thanks, OK or a thumbs-up, answered kindly; nothing to do.
+- UNCLEAR: an email reply whose own words we could not tell from the earlier emails it
+  quotes; nothing was kept, the person was asked to send just their words, and the line
+  shows all of its unquoted lines for the leads to read.
 - ATTACHMENT_ONLY: only a picture, voice message or file and no words (also when, on a
   channel they had stopped, it was not answered).
 - NOT_JOINED: words from someone invited, not joined, while a window was open.
@@ -33,8 +36,8 @@ that fits winning:
 
 A lead's own reply to a message (``inbox reply``) does not change what it became; the line
 says a lead replied. A line is *unhandled* when nothing was done with it (PASSED_TO_LEADS,
-NOTE_ON_JOINING, ATTACHMENT_ONLY, NOT_JOINED, WINDOW_CLOSED, NOT_UNDERSTOOD, WAITING, FAILED)
-and no lead has replied to it.
+NOTE_ON_JOINING, UNCLEAR, ATTACHMENT_ONLY, NOT_JOINED, WINDOW_CLOSED, NOT_UNDERSTOOD, WAITING,
+FAILED) and no lead has replied to it.
 
 A message that went to another project (a comment on it, or a reply sent for it) is not
 shown. To a lead chosen from the contributors (a team lead sees everything) a line does not
@@ -148,6 +151,7 @@ class InboxOutcome(StrEnum):
     PASSED_TO_LEADS = "passed-to-leads"
     NOTE_ON_JOINING = "note-on-joining"
     SMALL_TALK = "small-talk"
+    UNCLEAR = "unclear"
     ATTACHMENT_ONLY = "attachment-only"
     NOT_JOINED = "not-joined"
     WINDOW_CLOSED = "window-closed"
@@ -174,6 +178,7 @@ OUTCOME_OF_REPLY: dict[str, InboxOutcome] = {
     "passed-to-leads": InboxOutcome.PASSED_TO_LEADS,
     "note-on-joining": InboxOutcome.NOTE_ON_JOINING,
     "small-talk": InboxOutcome.SMALL_TALK,  # flows.small_talk: thanks, OK, a thumbs-up
+    "unclear-reply": InboxOutcome.UNCLEAR,  # flows.unread.unclear_reply
     "only-words": InboxOutcome.ATTACHMENT_ONLY,  # flows.unread.only_words_read
     "join-first": InboxOutcome.NOT_JOINED,  # flows.conversation.free_text, flows.commands
     # Words with nowhere to go (flows.conversation.free_text), or a number with no choice
@@ -192,6 +197,7 @@ NOTHING_DONE = frozenset(
     {
         InboxOutcome.PASSED_TO_LEADS,
         InboxOutcome.NOTE_ON_JOINING,
+        InboxOutcome.UNCLEAR,
         InboxOutcome.ATTACHMENT_ONLY,
         InboxOutcome.NOT_JOINED,
         InboxOutcome.WINDOW_CLOSED,
@@ -317,7 +323,7 @@ async def _inbox_page(
                 channel=row.channel,
                 contributor_id=person.id if author else None,
                 name=("" if person.erased_at else person.name) if author else None,
-                text=None if hide_words else row.text,
+                text=None if hide_words else _words(row, outcome),
                 attachments=row.attachments or 0,
                 outcome=outcome,
                 number=comment.id if comment else (numbers.pop() if len(numbers) == 1 else None),
@@ -348,6 +354,13 @@ def _outcome(
     if row.attachments and not (row.text or "").strip():
         return InboxOutcome.ATTACHMENT_ONLY
     return InboxOutcome.NO_REPLY
+
+
+def _words(row: InboundMessageRow, outcome: InboxOutcome) -> str | None:
+    """The words a line shows: for a reply we could not read, all its unquoted lines."""
+    if outcome == InboxOutcome.UNCLEAR and row.unquoted_text:
+        return row.unquoted_text
+    return row.text
 
 
 def _words_found_no_window(row: InboundMessageRow, member: Membership) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from channels.base import ChannelName
 
 from .errors import InvalidInput, NotFound
-from .models import CheckState, Comment, ResponseStatus
+from .models import CheckState, Comment, CommentEdit, InboundMessageRow, ResponseStatus
 
 
 async def add_comment(
@@ -43,6 +43,75 @@ async def add_comment(
     session.add(comment)
     await session.flush()
     return comment
+
+
+async def comment_of_message(
+    session: AsyncSession, channel: ChannelName, sender: str, provider_ref: str
+) -> Comment | None:
+    """The comment a person's message became, found by the provider's own id of the message
+    (what an edit of it names); None when that message was not a comment."""
+    return await session.scalar(
+        select(Comment)
+        .join(InboundMessageRow, InboundMessageRow.id == Comment.inbound_message_id)
+        .where(
+            InboundMessageRow.channel == channel,
+            InboundMessageRow.sender == sender,
+            InboundMessageRow.provider_ref == provider_ref,
+            # A late comment kept from an earlier edit is not the comment edited.
+            InboundMessageRow.event != "edited",
+        )
+        .order_by(Comment.id)
+        .limit(1)
+    )
+
+
+async def comment_a_late_edit_changes(session: AsyncSession, late: Comment) -> Comment | None:
+    """For a late comment kept from an edit made after its window closed, the comment whose
+    words the edit would have changed (the edit's inbound row names the message); None for
+    any other comment."""
+    row = (
+        await session.get(InboundMessageRow, late.inbound_message_id)
+        if late.inbound_message_id
+        else None
+    )
+    if row is None or row.event != "edited" or not row.edit_of:
+        return None
+    return await comment_of_message(session, row.channel, row.sender, row.edit_of)
+
+
+async def change_comment_text(
+    session: AsyncSession,
+    comment: Comment,
+    text: str,
+    inbound_message_id: int | None,
+    now: datetime,
+) -> CommentEdit:
+    """Replace a comment's words with its author's new ones, keeping the words before."""
+    if not text.strip():
+        raise InvalidInput("a comment needs some words")
+    edit = CommentEdit(
+        comment_id=comment.id,
+        text_before=comment.text,
+        edited_at=now,
+        inbound_message_id=inbound_message_id,
+    )
+    session.add(edit)
+    comment.text = text.strip()
+    await session.flush()
+    return edit
+
+
+async def comment_edits(session: AsyncSession, comment_id: int) -> list[CommentEdit]:
+    """A comment's earlier words, oldest first."""
+    return list(
+        (
+            await session.scalars(
+                select(CommentEdit)
+                .where(CommentEdit.comment_id == comment_id)
+                .order_by(CommentEdit.edited_at, CommentEdit.id)
+            )
+        ).all()
+    )
 
 
 async def shared_window_comments(session: AsyncSession, window_id: int) -> list[Comment]:

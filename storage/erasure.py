@@ -106,7 +106,7 @@ async def erase_contributor(
     await session.execute(
         update(InboundMessageRow)
         .where(InboundMessageRow.contact_point_id.in_(point_ids))
-        .values(sender="erased", subject=None, text=None, routing_token=None)
+        .values(sender="erased", subject=None, text=None, unquoted_text=None, routing_token=None)
         .execution_options(synchronize_session=False)
     )
     await session.execute(

@@ -246,6 +246,41 @@ async def mark_sending(session: AsyncSession, outbox_id: int, worker_id: str) ->
     return result.rowcount == 1
 
 
+async def hold_for_reply(
+    session: AsyncSession, outbox_id: int, worker_id: str, note: str, look_again_at: datetime
+) -> bool:
+    """Back in the queue, held until the person writes to us (``release_held_for_reply``);
+    it is looked at again at ``look_again_at`` in any case. Holding is not a try."""
+    return await _finish(
+        session,
+        outbox_id,
+        worker_id,
+        status=OutboxStatus.QUEUED,
+        awaits_reply=True,
+        next_attempt_at=look_again_at,
+        attempts=OutboxRow.attempts - 1,
+        last_error=note[:2000],
+    )
+
+
+async def release_held_for_reply(
+    session: AsyncSession, contact_point_id: int, now: datetime
+) -> int:
+    """The person wrote to us from this address: what was held for their reply is due now.
+    Returns how many messages were released."""
+    result = await session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.contact_point_id == contact_point_id,
+            OutboxRow.awaits_reply.is_(True),
+            OutboxRow.status == OutboxStatus.QUEUED,
+        )
+        .values(awaits_reply=False, next_attempt_at=now, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
 async def mark_failed(session: AsyncSession, outbox_id: int, worker_id: str, error: str) -> bool:
     return await _finish(
         session, outbox_id, worker_id, status=OutboxStatus.FAILED, last_error=error[:2000]

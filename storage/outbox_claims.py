@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import and_, case, exists, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ChannelName
@@ -188,6 +188,52 @@ async def open_contact_points(
     for point in found.all():
         points.setdefault(point.contributor_id or 0, []).append(point)
     return points
+
+
+async def last_heard_from(
+    session: AsyncSession, channel: ChannelName, senders: Collection[str]
+) -> dict[str, datetime]:
+    """When each of these addresses last wrote to us on this channel (when we stored it);
+    an address that never did is left out."""
+    if not senders:
+        return {}
+    found = await session.execute(
+        select(InboundMessageRow.sender, func.max(InboundMessageRow.stored_at))
+        .where(InboundMessageRow.channel == channel, InboundMessageRow.sender.in_(list(senders)))
+        .group_by(InboundMessageRow.sender)
+    )
+    return {sender: stored_at for sender, stored_at in found.all()}
+
+
+async def latest_of_kind(
+    session: AsyncSession, contact_point_ids: Collection[int], kind: str
+) -> dict[int, datetime]:
+    """When a message of this kind was last queued to each address, leaving out those that
+    failed or were cancelled (they never reached the person)."""
+    if not contact_point_ids:
+        return {}
+    found = await session.execute(
+        select(OutboxRow.contact_point_id, func.max(OutboxRow.created_at))
+        .where(
+            OutboxRow.contact_point_id.in_(list(contact_point_ids)),
+            OutboxRow.kind == kind,
+            OutboxRow.status.not_in([OutboxStatus.FAILED, OutboxStatus.CANCELLED]),
+        )
+        .group_by(OutboxRow.contact_point_id)
+    )
+    return {point_id: created_at for point_id, created_at in found.all()}
+
+
+async def lock_contact_points(session: AsyncSession, contact_point_ids: Collection[int]) -> None:
+    """On PostgreSQL, hold these addresses until the transaction ends, so that two workers
+    deciding for the same person take turns (SQLite has one writer at a time already)."""
+    if contact_point_ids and session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            select(ContactPoint.id)
+            .where(ContactPoint.id.in_(sorted(contact_point_ids)))
+            .order_by(ContactPoint.id)
+            .with_for_update()
+        )
 
 
 async def project_titles(session: AsyncSession, project_ids: set[int | None]) -> dict[int, str]:

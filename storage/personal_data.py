@@ -17,6 +17,7 @@ from .errors import NotFound
 from .models import (
     Answer,
     Comment,
+    CommentEdit,
     ContactPoint,
     Contributor,
     Declaration,
@@ -69,6 +70,8 @@ async def export_contributor(
     ).all()
     point_ids = [point.id for point in points]
     codes = dict((await session.execute(select(Project.id, Project.code))).all())
+    comments = await _rows(session, Comment, Comment.contributor_id == person.id)
+    edits = await _edits(session, [c.id for c in comments])
     return {
         "format": EXPORT_FORMAT,
         "exported_at": _when(now),
@@ -129,8 +132,13 @@ async def export_contributor(
                 "response_status": c.response_status,
                 "response_reason": c.response_reason,
                 "responded_at": _when(c.responded_at),
+                # What it said before its author changed it, oldest first.
+                "earlier_texts": [
+                    {"text": e.text_before, "changed_at": _when(e.edited_at)}
+                    for e in edits.get(c.id, [])
+                ],
             }
-            for c in await _rows(session, Comment, Comment.contributor_id == person.id)
+            for c in comments
         ],
         "questions": await _questions(session, person.id, codes),
         "replies": await _replies(session, person.id, codes),
@@ -178,6 +186,18 @@ async def export_contributor(
             )
         ],
     }
+
+
+async def _edits(session: AsyncSession, comment_ids: list[int]) -> dict[int, list[CommentEdit]]:
+    found: dict[int, list[CommentEdit]] = {}
+    if comment_ids:
+        for edit in await session.scalars(
+            select(CommentEdit)
+            .where(CommentEdit.comment_id.in_(comment_ids))
+            .order_by(CommentEdit.id)
+        ):
+            found.setdefault(edit.comment_id, []).append(edit)
+    return found
 
 
 async def _rows(session: AsyncSession, model: Any, where: Any) -> list[Any]:

@@ -50,6 +50,7 @@ async def create_project(
     actor: str = "cli",
     digest_at: str = "10:00",
     quiet_hours: tuple[str, str] = ("21:00", "08:00"),
+    organisation: str | None = None,
 ) -> Project:
     """A new project with its leads, who are also made members so they hear what members hear."""
     code = normalise_code(code)
@@ -76,6 +77,7 @@ async def create_project(
         digest_at=digest_at,
         quiet_from=quiet_hours[0],
         quiet_until=quiet_hours[1],
+        organisation=organisation_name(organisation),
     )
     session.add(project)
     await session.flush()
@@ -108,6 +110,30 @@ async def create_project(
     )
     await session.flush()
     return project
+
+
+# As long as the column holds; a name longer than this is a sentence, not a name.
+ORGANISATION_LIMIT = 200
+
+
+def organisation_name(typed: str | None) -> str | None:
+    """The organisation's name as typed, spaces tidied; None for none (blank)."""
+    name = " ".join((typed or "").split())
+    if len(name) > ORGANISATION_LIMIT:
+        raise InvalidInput(f"an organisation's name has at most {ORGANISATION_LIMIT} characters")
+    return name or None
+
+
+async def organisations_of(session: AsyncSession, project_ids: set[int]) -> dict[int, str]:
+    """The organisation each of these projects names itself, for those that name one."""
+    if not project_ids:
+        return {}
+    found = await session.execute(
+        select(Project.id, Project.organisation).where(
+            Project.id.in_(project_ids), Project.organisation.is_not(None)
+        )
+    )
+    return {project_id: name for project_id, name in found.all() if name}
 
 
 async def find_project(session: AsyncSession, code: str) -> Project:

@@ -39,9 +39,13 @@ async def purge_old_bodies(session: AsyncSession, now: datetime, keep_days: int)
         .where(
             InboundMessageRow.received_at < before,
             InboundMessageRow.status.in_(_DONE_INBOUND),
-            or_(InboundMessageRow.text.is_not(None), InboundMessageRow.subject.is_not(None)),
+            or_(
+                InboundMessageRow.text.is_not(None),
+                InboundMessageRow.subject.is_not(None),
+                InboundMessageRow.unquoted_text.is_not(None),
+            ),
         )
-        .values(text=None, subject=None)
+        .values(text=None, subject=None, unquoted_text=None)
         .execution_options(synchronize_session=False)
     )
     outbound = await session.execute(

@@ -16,7 +16,7 @@ import pytest
 
 from bot.services import Services, build_services
 from bot.settings import Settings
-from channels.base import ChannelName, InboundMessage, OutboundMessage
+from channels.base import ChannelName, InboundEvent, InboundMessage, OutboundMessage
 from channels.memory import MemoryChannel
 from tests.helpers import ManualClock, hold_worker_lease, upgrade_database
 from tests.privacy import contact_leaks, memory_deliveries, read_directory
@@ -59,8 +59,14 @@ class MemoryBot:
         attachments: int = 0,
         cut_from: int | None = None,
         sender_verified: bool = False,
+        unquoted_text: str | None = None,
+        event: InboundEvent = InboundEvent.TEXT,
+        provider_ref: str | None = None,
+        edit_of: str | None = None,
     ) -> int | None:
-        """A message arrives and is handled, as the webhook and the flow would do it."""
+        """A message arrives and is handled, as the webhook and the flow would do it.
+        ``unquoted_text`` makes it an email reply whose own words the channel could not tell
+        (``text`` is what it kept of them)."""
         message = InboundMessage(
             channel=channel,
             sender=sender,
@@ -72,6 +78,11 @@ class MemoryBot:
             attachments=attachments,
             cut_from=cut_from,
             sender_verified=sender_verified,
+            unsure=unquoted_text is not None,
+            unquoted_text=unquoted_text,
+            event=event,
+            provider_ref=provider_ref,
+            edit_of=edit_of,
         )
         inbound_id = await self.services.inbound.accept(message)
         if inbound_id is not None:
@@ -91,16 +102,19 @@ class MemoryBot:
 
 @asynccontextmanager
 async def memory_bot(
-    database_url: str, clock: ManualClock, sender_rate: int = 20
+    database_url: str, clock: ManualClock, sender_rate: int = 20, public_url: str | None = None
 ) -> AsyncIterator[MemoryBot]:
     """The real services on a fresh database, sending through memory channels (``sender_rate``
-    is ``COPRODUCE_SENDER_RATE``; 0 turns the flood limit off)."""
+    is ``COPRODUCE_SENDER_RATE``; 0 turns the flood limit off; ``public_url`` is
+    ``COPRODUCE_PUBLIC_URL``, which puts the unsubscribe link in emails)."""
     memory: dict[ChannelName, MemoryChannel] = {
         name: KeptMemoryChannel(name) for name in ChannelName
     }
     await upgrade_database(database_url)
     services = await build_services(
-        Settings(database_url=database_url, sender_rate=sender_rate), clock=clock, channels=memory
+        Settings(database_url=database_url, sender_rate=sender_rate, public_url=public_url),
+        clock=clock,
+        channels=memory,
     )
     await hold_worker_lease(services)
     try:

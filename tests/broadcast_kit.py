@@ -121,6 +121,9 @@ async def add_members(
                 now=at,
                 sharing=Sharing.OPEN,
             )
+            # Sent by the real clock at any hour: quiet hours would hold a broadcast queued
+            # in the evening until the morning.
+            project.quiet_from = project.quiet_until = "00:00"
             base = await session.scalar(select(func.coalesce(func.max(Contributor.id), 0))) or 0
             for start in range(first, first + people, CHUNK):
                 numbered = [

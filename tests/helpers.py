@@ -43,6 +43,7 @@ async def add_person(
     email: str | None = None,
     phone: str | None = None,
     telegram: str | None = None,
+    whatsapp: str | None = None,
     language: str | None = None,
     preferred: ChannelName | None = None,
     access_needs: tuple[str, ...] = (),
@@ -55,6 +56,8 @@ async def add_person(
         addresses[ChannelName.SMS] = phone
     if telegram:
         addresses[ChannelName.TELEGRAM] = telegram
+    if whatsapp:
+        addresses[ChannelName.WHATSAPP] = whatsapp
     async with transaction(sessions) as session:
         return await add_contributor(
             session,

@@ -15,11 +15,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from babel.messages.pofile import read_po
 from sqlalchemy import func, select
 
-from channels.base import ChannelName, OutboundMessage
+from channels.base import ChannelName, InboundEvent, OutboundMessage
+from channels.markdown import to_plain
 from flows import lead_actions, lead_meetings, lead_talk, sharing
 from flows.announcements import read_audience
 from flows.briefs import publish_brief
@@ -126,6 +128,7 @@ ASKING = {
 THANKS = {"en": "Thanks!", "cy": "Diolch yn fawr", "pl": "Dziękuję bardzo", "ur": "بہت شکریہ"}
 CAL_PHONE, CAL_EMAIL = "+447700900003", "cal@example.net"
 DEE_PHONE, DEE_CHAT = "+447700900004", "5004"
+WYN_PHONE = "+447700900006"
 
 
 @dataclass(frozen=True)
@@ -167,27 +170,33 @@ class Tour:
     def _sample(self, step: str, message: OutboundMessage) -> Sample:
         if message.reply_token:
             self._tokens[message.address] = message.reply_token
+        # As the person reads it: written out plain where it is Markdown (links and all), and
+        # for an email the footer every email ends with.
+        body = to_plain(message.body) if message.markdown else message.body
+        if message.footer:
+            body = f"{body}\n\n{message.footer.text}"
         return Sample(
             step,
             message.channel,
             message.language,
             message.address,
-            message.body,
+            body,
             message.subject,
             message.choices,
         )
 
     async def says(
-        self, name: str, text: str, step: str, *, sender: str | None = None, **unread: int
+        self, name: str, text: str, step: str, *, sender: str | None = None, **read: Any
     ) -> list[Sample]:
         """``name`` writes; ``sender`` is another From address using their reply token, and
-        ``unread`` what the channel could not read (attachments, cut_from)."""
+        ``read`` what the channel made of it (attachments, cut_from, unquoted_text, an event
+        such as an edit)."""
         address = self.address(name)
         token = self._tokens.get(address) if self.channel == ChannelName.EMAIL else None
         if self.channel == ChannelName.EMAIL and token is None and name in self.people:
             async with transaction(self.bot.sessions) as session:
                 token = await token_for(session, self.people[name].id, None, self.bot.clock.now())
-        await self.bot.send_in(self.channel, sender or address, text, token=token, **unread)
+        await self.bot.send_in(self.channel, sender or address, text, token=token, **read)
         return await self.keep(step)
 
     async def later(self, step: str, **delta: float) -> list[Sample]:
@@ -242,8 +251,9 @@ class Tour:
         lee = await self.person("Lee", access_needs=("large-print",))
         await self.person("Ann")
         bea = await self.person("Bea", access_needs=("easy-read",))
-        # Cal reads texts but has email too; Dee reads texts and has Telegram too.
-        cal, dee = [
+        # Cal reads texts but has email too; Dee reads texts and has Telegram too, and Wyn
+        # WhatsApp.
+        cal, dee, wyn = [
             await add_person(
                 self.bot.sessions,
                 name,
@@ -256,6 +266,7 @@ class Tour:
             for name, phone, need, other in (
                 ("Cal", CAL_PHONE, "audio", {"email": CAL_EMAIL}),
                 ("Dee", DEE_PHONE, "bsl", {"telegram": DEE_CHAT}),
+                ("Wyn", WYN_PHONE, "audio", {"whatsapp": WYN_PHONE}),
             )
         ]
         async with transaction(self.bot.sessions) as session:
@@ -268,9 +279,11 @@ class Tour:
                     now=now(),
                     default_language=self.language,
                     sharing=Sharing.OPEN,
+                    # CARE1 names who runs it; the others name no one.
+                    organisation="Millbrook Council" if code == "CARE1" else None,
                 )
             care1 = await find_project(session, "CARE1")
-            for person in (bea, cal, dee):
+            for person in (bea, cal, dee, wyn):
                 await invite_members(session, care1, [person], now())
                 await join(session, care1, person.id, now(), "test")
         await self.keep("set-up")
@@ -315,6 +328,8 @@ class Tour:
         await self.keep("asks by text for the brief, and has email")
         await self.bot.send_in(ChannelName.SMS, DEE_PHONE, w(Command.BRIEF))
         await self.keep("asks by text for the brief, and has Telegram")
+        await self.bot.send_in(ChannelName.SMS, WYN_PHONE, w(Command.BRIEF))
+        await self.keep("asks by text for the brief, and has WhatsApp")
         await self.says("Ann", w(Command.COMMENT), "sends the comment word alone")
         await self.says("Ann", w(Command.QUESTION), "sends the question word alone")
         await self.says("Ann", w(Command.HELP), "asks for help as a member")
@@ -358,6 +373,26 @@ class Tour:
             "Ann", f"{w(Command.HELP)} at home matters most.", "a comment starts with the help word"
         )
         await self.says("Bea", "More visits at weekends, please.", "another comment")
+        await self.says(
+            "Bea", "The bus stop is far.", "comments, to change it later", provider_ref="bea-1"
+        )
+        await self.says(
+            "Bea",
+            "The bus stop is far from the clinic.",
+            "changes her comment",
+            event=InboundEvent.EDITED,
+            edit_of="bea-1",
+        )
+        await self.says(
+            "Bea", "Help", "changes a message that was not a comment", event=InboundEvent.EDITED
+        )
+        if self.channel == ChannelName.EMAIL:
+            await self.says(
+                "Ann",
+                "Hi,",
+                "an email reply whose own words we cannot tell",
+                unquoted_text="Hi,\nThe visits are short.\nComments on CARE1 are open.",
+            )
         await self.says("Ann", ASKING[self.language], "asks a question with no question mark")
         await self.says("Ann", THANKS[self.language], "says thanks")
         await self.lead_does(
@@ -575,6 +610,13 @@ class Tour:
         await self.lead_does(
             "the project closes",
             lambda s, p: close_project(s, p, review_on=REVIEW_ON, now=now()),
+        )
+        await self.says(
+            "Bea",
+            "The bus stop is too far from the clinic.",
+            "changes her comment after the close",
+            event=InboundEvent.EDITED,
+            edit_of="bea-1",
         )
         await self.at("the review date", REVIEW_REMINDER)
         await self.lead_does(

@@ -23,6 +23,9 @@ class Received:
     subject: str | None = None
     reply_to: str | None = None
     has_buttons: bool = False
+    # An email's footer (who sends it, how to reach the leads, how to stop): the same on
+    # every email, so ``text`` is the message above it.
+    footer: str | None = None
 
 
 class PostOffice:
@@ -89,11 +92,16 @@ class PostOffice:
         for mail in self.live.smtp.take():
             message = mail.message
             text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+            text, _, footer = text.partition("\n-- \n")
             reply_to = message["Reply-To"]
             address = mail.rcpt_tos[0]
             if reply_to:
                 self.reply_address[address] = str(reply_to)
-            got[address].append(Received("email", text.strip(), str(message["Subject"]), reply_to))
+            got[address].append(
+                Received(
+                    "email", text.strip(), str(message["Subject"]), reply_to, footer=footer.strip()
+                )
+            )
         for sms in self.live.twilio_api.take():
             got[sms.to].append(Received("sms", sms.body))
         for sent in self.live.telegram_api.take():

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from channels.base import AccessNeed, ChannelName, OutboundMessage
 from channels.email import EmailChannel, EmailSettings
-from channels.gsm import count_segments
+from channels.gsm import count_segments, sms_text
+from channels.markdown import to_plain
 from flows.briefs import PublishedBrief, publish_brief
 from storage.contributors import NewContributor, add_contributor
 from storage.db import transaction
@@ -90,7 +91,7 @@ async def test_a_reader_with_no_needs_sees_every_format_after_the_brief(bot) -> 
         {"easy-read": EASY, "audio": AUDIO},
     )
     body = (await received(bot))["ann@example.net"].body
-    assert f"The brief in other formats:\nAudio: {AUDIO}\nEasy read: {EASY}" in body
+    assert f"The brief in other formats:\n\nAudio: {AUDIO}\n\nEasy read: {EASY}" in body
     assert body.index("What we ask") < body.index("The brief in other formats:")
     assert "version: http" not in body and "not ready yet" not in body
 
@@ -109,7 +110,7 @@ async def test_someone_who_needs_a_format_the_brief_lacks_is_told_it_is_not_read
     got = await received(bot)
     body = got["5003"].body
     assert body.split("\n\n")[1] == NOT_READY_AUDIO  # before the long text
-    assert f"The brief in other formats:\nEasy read: {EASY}" in body  # nobody is denied one
+    assert f"The brief in other formats:\n\nEasy read: {EASY}" in body  # nobody is denied one
     assert NOT_READY_AUDIO in got["dee@example.net"].body
     assert "not ready yet" not in got["ann@example.net"].body
 
@@ -124,12 +125,13 @@ async def test_an_sms_reader_who_needs_easy_read_gets_the_link_within_two_segmen
         {"easy-read": EASY, "audio": AUDIO},
     )
     got = await received(bot)
-    sms = got["+447700900101"].body
+    # As the SMS channel sends them: the Markdown written out plain.
+    sms = sms_text(got["+447700900101"])
     assert sms.startswith("CARE1 brief: We want to make home care visits fairer")
     assert f"\nEasy read version: {EASY}\nReply BRIEF CARE1 to get all of it." in sms
     assert AUDIO not in sms
     assert count_segments(sms).encoding == "GSM-7" and count_segments(sms).segments <= 2
-    other = got["+447700900102"].body
+    other = sms_text(got["+447700900102"])
     assert "http" not in other and count_segments(other).segments <= 2
     # The summary gave way to the link: the one without it says more of the brief.
     assert len(other.split("\n")[0]) > len(sms.split("\n")[0])
@@ -156,7 +158,9 @@ async def test_a_plain_text_email_has_no_html_and_large_print_is_set_large(bot) 
     )
     plain = mailer.build(got["pat@example.net"])
     assert plain.get_content_type() == "text/plain" and not plain.is_multipart()
-    assert plain.get_content().rstrip("\n") == got["pat@example.net"].body
+    # The brief is Markdown: the plain part is its text without the marks (then the footer).
+    text = plain.get_content().rstrip("\n").split("\n\n-- \n")[0]
+    assert text == to_plain(got["pat@example.net"].body)
     assert plain["Content-Language"] == "en"
     rich = mailer.build(got["ann@example.net"])
     assert [part.get_content_type() for part in rich.walk()] == [

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from channels.base import ChannelName, OutboundMessage
 from channels.email import EmailChannel, EmailSettings
+from channels.markdown import to_plain
 from flows.briefs import publish_brief
 from flows.questions import answer_question
 from flows.windows import open_comment_window
@@ -222,13 +223,18 @@ async def test_each_email_is_its_whole_text_first_then_html_in_its_language(bot)
             assert mail.get_content_type() == "multipart/alternative", name
             plain, rich = mail.iter_parts()
             assert plain.get_content_type() == "text/plain", name
-            assert plain.get_content().rstrip("\n") == message.body, name
+            # Every email ends with the footer the flows wrote, after the signature line.
+            assert message.footer is not None, name
+            text, footer = plain.get_content().rstrip("\n").split("\n\n-- \n")
+            # A brief or an answer is Markdown: its plain part is the text without the marks.
+            as_sent = to_plain(message.body) if message.markdown else message.body
+            assert (text, footer) == (as_sent, message.footer.text), name
             assert rich.get_content_type() == "text/html", name
             page = rich.get_content()
             assert f'<html lang="{story.language}" dir="{story.direction}">' in page, name
             # The HTML says all the text says: every line, Markdown marks aside.
             shown = visible_text(page)
-            for line in message.body.splitlines():
+            for line in as_sent.splitlines():
                 words = " ".join(re.sub(r"^\s*(#+|[-*])\s+", "", line).split())
                 assert words in shown, f"{name}: the HTML lost {words!r}"
 

@@ -142,7 +142,9 @@ async def test_a_long_telegram_text_cut_off_halfway_is_finished_not_repeated(
                 await enqueue(
                     session,
                     contact_point=point,
-                    kind="brief",
+                    # Plain text, so the parts are the text's own paragraphs (a brief is
+                    # Markdown, sent in Telegram's HTML).
+                    kind="digest",
                     body=text,
                     language="en",
                     now=clock.now(),

@@ -189,3 +189,23 @@ async def test_mail_over_the_size_limit_is_refused_with_552_and_not_stored(live)
     assert live.smtp.take() == []
     async with live.services.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(InboundMessageRow)) == 0
+
+
+async def test_a_reply_whose_own_words_are_unclear_is_held_and_the_person_asked(live) -> None:
+    # Written only under the signature delimiter: we cannot be sure which words are theirs.
+    token = await _token(live)
+    headers, _ = _reply(token).split(b"\r\n\r\n", 1)
+    raw = headers + (
+        b"\r\n\r\n--\r\nThe bus stop by the school must stay, my son needs it every day.\r\n"
+        b"\r\nOn Mon, 23 Nov 2026 at 10:00, Coproduce wrote:\r\n> Hello Jo.\r\n"
+    )
+    await _send(live.smtp_port, raw, f"coproduce+{token}@example.org")
+    await live.settle()
+    [mail] = live.smtp.take()
+    assert "could not tell which words" in mail.message.get_body(("plain",)).get_content()
+    async with live.services.sessions() as session:
+        stored = await session.scalar(select(InboundMessageRow))
+    assert (stored.text, stored.unsure) == ("", True)
+    assert (
+        stored.unquoted_text == "The bus stop by the school must stay, my son needs it every day."
+    )

@@ -149,12 +149,12 @@ async def test_a_lead_answer_goes_to_every_member_and_the_asker_is_told(bot) -> 
     await bot.send_in(TELEGRAM, LEAD, f"ANSWER {n} The council pays for them.")
     said = await heard(bot)
     assert said[ANN] == [
-        f"Your question {n} has been answered. We have sent the answer to everyone in CARE1.\n"
-        "Who pays for the taxis?\nThe answer from the leads:\nThe council pays for them."
+        f"Your question {n} has been answered. We have sent the answer to everyone in CARE1.\n\n"
+        "Who pays for the taxis?\n\nThe answer from the leads:\n\nThe council pays for them."
     ]
     everyone = (
-        f"Question {n} in CARE1:\nWho pays for the taxis?\n"
-        "The answer from the leads:\nThe council pays for them."
+        f"Question {n} in CARE1:\n\nWho pays for the taxis?\n\n"
+        "The answer from the leads:\n\nThe council pays for them."
     )
     assert said[BEA] == [everyone] and said[LEAD] == [everyone]
     [answer] = await all_of(bot, Answer)
@@ -194,7 +194,7 @@ async def test_a_lead_can_answer_by_replying_to_an_email(bot) -> None:
     assert answered.body.startswith(f"Your question {question.id} has been answered.")
     [to_lead] = await bot.delivered(EMAIL)
     assert to_lead.address == "lee@example.org"
-    assert to_lead.body.endswith("The answer from the leads:\nThe council does.")
+    assert to_lead.body.endswith("The answer from the leads:\n\nThe council does.")
     [answer] = await all_of(bot, Answer)
     assert answer.answered_by == lead.id
 

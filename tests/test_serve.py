@@ -53,13 +53,14 @@ def test_serve_starts_with_no_configuration_and_stops_on_a_signal(
     assert response.json() == {
         "status": "ok",
         "database": "ok",
-        "channels": {"email": "off", "sms": "off", "telegram": "off"},
+        "channels": {"email": "off", "sms": "off", "telegram": "off", "whatsapp": "off"},
     }
     assert service.stop(signum) == 0
     log = "\n".join(service.lines)
     assert "channel email is off: COPRODUCE_SMTP_HOST is not set" in log
     assert "channel sms is off: COPRODUCE_TWILIO_ACCOUNT_SID is not set" in log
     assert "channel telegram is off: COPRODUCE_TELEGRAM_TOKEN is not set" in log
+    assert "channel whatsapp is off: COPRODUCE_TWILIO_WHATSAPP_FROM is not set" in log
     assert "stopped" in service.lines[-1]
     assert (tmp_path / "coproduce.db").exists()
 

@@ -234,7 +234,6 @@ def test_a_private_message_update_becomes_an_inbound_message(channel) -> None:
 @pytest.mark.parametrize(
     "update",
     [
-        {"update_id": 5, "edited_message": telegram_update(5, 5001, "x")["message"]},
         telegram_update(6, -100123, "hello group", chat={"id": -100123, "type": "group"}),
         {
             "update_id": 7,
@@ -245,7 +244,7 @@ def test_a_private_message_update_becomes_an_inbound_message(channel) -> None:
             },
         },
     ],
-    ids=["edited-message", "group-chat", "button-press"],
+    ids=["group-chat", "button-press"],
 )
 def test_updates_that_are_not_a_private_message_are_ignored(channel, update) -> None:
     assert channel.parse(_request(json.dumps(update).encode())) == []

@@ -63,7 +63,7 @@ async def test_health_check_reports_the_database_and_channels(live) -> None:
     assert response.json() == {
         "status": "ok",
         "database": "ok",
-        "channels": {"email": "on", "sms": "on", "telegram": "on"},
+        "channels": {"email": "on", "sms": "on", "telegram": "on", "whatsapp": "off"},
     }
 
 

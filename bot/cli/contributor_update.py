@@ -33,9 +33,10 @@ def update_command(
     email: str | None = typer.Option(None, "--email", help="A new email address."),
     phone: str | None = typer.Option(None, "--phone", help="A new mobile number."),
     telegram: str | None = typer.Option(None, "--telegram", help="A new Telegram chat number."),
+    whatsapp: str | None = typer.Option(None, "--whatsapp", help="A new WhatsApp number."),
     language: str | None = typer.Option(None, "--language", help="Language code, e.g. cy."),
     channel: str | None = typer.Option(
-        None, "--channel", help="Preferred: email, sms or telegram."
+        None, "--channel", help="Preferred: email, sms, telegram or whatsapp."
     ),
     access_needs: str | None = typer.Option(
         None,
@@ -57,7 +58,9 @@ def update_command(
         language=parse_language(language) if language and language.strip() else None,
         preferred_channel=parse_channel(channel),
         access_needs=needs,
-        addresses=parse_addresses(email, phone, telegram, settings.default_region),
+        addresses=parse_addresses(
+            email, phone, telegram, settings.default_region, whatsapp=whatsapp
+        ),
     )
 
     async def _update() -> tuple[int, list[str], list[str]]:

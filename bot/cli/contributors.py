@@ -26,7 +26,16 @@ from .common import BY_HELP, cli_actor, database, note, print_json, reports_erro
 
 app = typer.Typer(help="People who take part.", no_args_is_help=True)
 
-CSV_COLUMNS = ("name", "email", "phone", "telegram", "language", "channel", "access_needs")
+CSV_COLUMNS = (
+    "name",
+    "email",
+    "phone",
+    "telegram",
+    "language",
+    "channel",
+    "access_needs",
+    "whatsapp",
+)
 
 
 def needs_note(needs: Iterable[str]) -> None:
@@ -60,9 +69,14 @@ def add(
         None, "--phone", help="Mobile number; UK numbers may start 07."
     ),
     telegram: str | None = typer.Option(None, "--telegram", help="Telegram chat number."),
+    whatsapp: str | None = typer.Option(
+        None,
+        "--whatsapp",
+        help="WhatsApp number. With --channel whatsapp and no --whatsapp, the --phone number.",
+    ),
     language: str | None = typer.Option(None, "--language", help="Language code, e.g. en or cy."),
     channel: str | None = typer.Option(
-        None, "--channel", help="Preferred: email, sms or telegram."
+        None, "--channel", help="Preferred: email, sms, telegram or whatsapp."
     ),
     access_needs: str | None = typer.Option(
         None,
@@ -83,6 +97,7 @@ def add(
         email=email,
         phone=phone,
         telegram=telegram,
+        whatsapp=whatsapp,
         language=language,
         channel=channel,
         access_needs=access_needs,
@@ -95,7 +110,12 @@ def add(
                 contributor = await add_contributor(session, new, SystemClock().now())
             else:
                 contributor, _ = await lead_actions.add_new_member(
-                    session, await cli_actor(session, by), project, new, now=SystemClock().now()
+                    session,
+                    await cli_actor(session, by),
+                    project,
+                    new,
+                    now=SystemClock().now(),
+                    organisation=settings.organisation,
                 )
             return contributor.id
 
@@ -122,8 +142,9 @@ def import_csv(
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Add contributors from a CSV file with the header
-    name,email,phone,telegram,language,channel,access_needs. Good rows are kept; bad rows are
-    listed with their line number and the reason (exit status 1 if there were any)."""
+    name,email,phone,telegram,language,channel,access_needs (a whatsapp column may follow).
+    Good rows are kept; bad rows are listed with their line number and the reason (exit
+    status 1 if there were any)."""
     settings = Settings()
     try:
         with file.open(newline="", encoding="utf-8-sig") as handle:
@@ -157,6 +178,7 @@ def import_csv(
                         email=fields.get("email"),
                         phone=fields.get("phone"),
                         telegram=fields.get("telegram"),
+                        whatsapp=fields.get("whatsapp"),
                         language=fields.get("language"),
                         channel=fields.get("channel"),
                         access_needs=fields.get("access_needs"),

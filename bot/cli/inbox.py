@@ -57,6 +57,7 @@ DONE = {
     InboxOutcome.PASSED_TO_LEADS: "passed to the leads: a reply to your message",
     InboxOutcome.NOTE_ON_JOINING: "passed to the leads: sent while we waited for a declaration",
     InboxOutcome.SMALL_TALK: "small talk: thanked, nothing to do",
+    InboxOutcome.UNCLEAR: "not kept: unclear which words were theirs; asked to send them again",
     InboxOutcome.ATTACHMENT_ONLY: "not acted on: a photo or file we cannot read",
     InboxOutcome.NOT_JOINED: "not acted on: they have not joined",
     InboxOutcome.WINDOW_CLOSED: "not understood: sent while comments were closed",

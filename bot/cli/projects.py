@@ -8,12 +8,14 @@ from bot.clock import SystemClock
 from flows import lead_actions
 from flows.i18n import parse_language
 from flows.message_times import describe_message_times, hh_mm, quiet_hours_of
+from flows.workspace_settings import set_organisation
 from storage.contributors import find_contributor
 from storage.db import transaction
 from storage.errors import InvalidInput
 from storage.models import LeadKind, Sharing
 from storage.projects import create_project, list_projects
 
+from ..settings import Settings
 from .briefs import lacking_lines
 from .common import (
     BY_HELP,
@@ -47,6 +49,10 @@ QUIET_HELP = (
     "Hours with no scheduled or broadcast messages, e.g. 21:00-08:00 (or none); "
     "direct replies still go."
 )
+ORGANISATION_HELP = (
+    "Who runs the project, e.g. 'Millbrook Council': invitations and emails name it "
+    "(default: COPRODUCE_ORGANISATION)."
+)
 
 
 @app.command("create")
@@ -68,6 +74,7 @@ def create(
     sharing: str = typer.Option("checked", "--sharing", help=SHARING_HELP),
     digest_at: str = typer.Option("10:00", "--digest-at", help=DIGEST_HELP),
     quiet_hours: str = typer.Option("21:00-08:00", "--quiet-hours", help=QUIET_HELP),
+    organisation: str = typer.Option(None, "--organisation", help=ORGANISATION_HELP),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Create a project with its leads (who become members too)."""
@@ -95,6 +102,7 @@ def create(
                 actor=login_actor().label,
                 digest_at=hh_mm(digest_at),
                 quiet_hours=quiet_hours_of(quiet_hours),
+                organisation=organisation,
             )
             return project.id, project.code, [c.id for c, _ in leads]
 
@@ -119,11 +127,19 @@ def update_command(
     sharing: str = typer.Option(None, "--sharing", help=SHARING_HELP),
     digest_at: str = typer.Option(None, "--digest-at", help=DIGEST_HELP),
     quiet_hours: str = typer.Option(None, "--quiet-hours", help=QUIET_HELP),
+    organisation: str = typer.Option(
+        None, "--organisation", help=ORGANISATION_HELP + " An empty value names none."
+    ),
     by: str = typer.Option(None, "--by", help=BY_HELP),
 ) -> None:
-    """Change how a project shares what people send, or when its messages go, from now on."""
-    if sharing is None and digest_at is None and quiet_hours is None:
-        raise InvalidInput("say what to change: --sharing, --digest-at or --quiet-hours")
+    """Change how a project shares what people send, when its messages go, or the
+    organisation it names, from now on."""
+    if sharing is None and digest_at is None and quiet_hours is None and organisation is None:
+        raise InvalidInput(
+            "say what to change: --sharing, --digest-at, --quiet-hours or --organisation"
+        )
+    if organisation is not None:
+        _update_organisation(code, organisation, by)
     if digest_at is not None or quiet_hours is not None:
         _update_message_times(code, digest_at, quiet_hours, by)
     if sharing is None:
@@ -144,6 +160,22 @@ def update_command(
             f"still waiting for a check, as before: {waiting}; see "
             f"coproduce comment list {project_code} --waiting"
         )
+
+
+def _update_organisation(code: str, organisation: str, by: str | None) -> None:
+    async def _update() -> str:
+        async with database() as sessions, transaction(sessions) as session:
+            project = await set_organisation(
+                session, await cli_actor(session, by), code, organisation, now=SystemClock().now()
+            )
+            if project.organisation:
+                return f"{project.code}: invitations and emails name {project.organisation}."
+            default = Settings().organisation
+            if default:
+                return f"{project.code}: invitations and emails name {default} (the default)."
+            return f"{project.code}: invitations and emails name no organisation."
+
+    typer.echo(run(_update()))
 
 
 def _update_message_times(
@@ -192,6 +224,7 @@ def add_members_command(
                 code,
                 None if all_contributors else references,
                 now=SystemClock().now(),
+                organisation=Settings().organisation,
             )
 
     invited = run(_add())

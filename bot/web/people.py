@@ -59,14 +59,24 @@ def routes(web: Web) -> list[Route]:
                         errors.add("reference", N_("Enter their email address or number"))
                     else:
                         invited = await lead_actions.add_members(
-                            session, lead.actor, code, [reference], now=web.now()
+                            session,
+                            lead.actor,
+                            code,
+                            [reference],
+                            now=web.now(),
+                            organisation=web.services.settings.organisation,
                         )
                         done = "invited" if invited.added else "already"
                 elif action == "new":
                     new = _new_person(form, errors, web.services.settings.default_region)
                     if new is not None:
                         await lead_actions.add_new_member(
-                            session, lead.actor, code, new, now=web.now()
+                            session,
+                            lead.actor,
+                            code,
+                            new,
+                            now=web.now(),
+                            organisation=web.services.settings.organisation,
                         )
                         done = "invited"
                 else:

@@ -14,9 +14,10 @@ from starlette.routing import Route
 from flows import lead_actions
 from flows.lead_actions import led_project_as
 from flows.quiet_hours import clock_time
-from flows.workspace_settings import project_leads
+from flows.workspace_settings import project_leads, set_organisation
 from storage.errors import InvalidInput, NotFound
 from storage.models import LeadKind, Sharing
+from storage.projects import ORGANISATION_LIMIT
 
 from .context import SignedIn, Web
 from .forms import N_, Errors, field, required_text
@@ -58,6 +59,14 @@ def routes(web: Web) -> list[Route]:
                             quiet_hours=f"{quiet_from}-{quiet_until}",
                             now=now,
                         )
+                elif action == "organisation":
+                    typed = field(form, "organisation")
+                    if len(typed) > ORGANISATION_LIMIT:
+                        errors.add(
+                            "organisation", N_("This is too long. Shorten it to the limit shown.")
+                        )
+                    else:
+                        await set_organisation(session, lead.actor, code, typed, now=now)
                 elif action == "add-lead":
                     person, kind = field(form, "person"), field(form, "kind")
                     if not person:
@@ -184,5 +193,7 @@ async def _page(
         errors=errors,
         values=values,
         reason_limit=REASON_LIMIT,
+        organisation_limit=ORGANISATION_LIMIT,
+        default_organisation=web.services.settings.organisation,
         done=request.query_params.get("done"),
     )

@@ -106,6 +106,9 @@ class OutboxRow(Base):
     # A long text goes in parts (Telegram); those that arrived before a try failed are not
     # sent again.
     parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Held by WhatsApp's 24-hour rule until the person writes to us (bot/claimed.py); then it
+    # is made due again (storage.outbox.release_held_for_reply).
+    awaits_reply: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None]

@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -42,6 +44,7 @@ class SentMessage:
     reply_markup: dict[str, Any] | None
     message_id: int
     at: float  # time.monotonic() when it was taken, for pacing tests
+    parse_mode: str | None = None
 
 
 @dataclass
@@ -53,6 +56,8 @@ class TelegramApiServer:
     calls: list[str] = field(default_factory=list)
     blocked_chats: set[int] = field(default_factory=set)
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer, in order
+    # Messages in HTML parse mode to refuse as unreadable HTML, as Telegram may.
+    refuse_html_next: int = 0
     faults: Faults = field(default_factory=Faults)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -128,12 +133,28 @@ class TelegramApiServer:
         if chat_id in self.blocked_chats:
             return _error(403, "Forbidden: bot was blocked by the user")
         text = str(params["text"])
-        if not text or len(text) > 4096:
+        parse_mode = params.get("parse_mode")
+        shown = text
+        if parse_mode == "HTML":
+            shown = shown_text(text)
+            with self._lock:
+                refused, self.refuse_html_next = (
+                    self.refuse_html_next > 0,
+                    max(0, self.refuse_html_next - 1),
+                )
+            if shown is None or refused:
+                return _error(400, "Bad Request: can't parse entities: unsupported start tag")
+        if not shown or len(shown) > 4096:
             return _error(400, "Bad Request: message text is empty or too long")
         markup = params.get("reply_markup")
         message_id = next(self._ids)
         sent = SentMessage(
-            chat_id, text, json.loads(markup) if markup else None, message_id, at=time.monotonic()
+            chat_id,
+            text,
+            json.loads(markup) if markup else None,
+            message_id,
+            at=time.monotonic(),
+            parse_mode=parse_mode,
         )
         with self._arrived:
             self.sent.append(sent)
@@ -170,6 +191,42 @@ async def _params(request: Request) -> dict[str, Any]:
     # The Bot API takes form-encoded parameters (python-telegram-bot sends them so).
     fields = parse_qs((await request.body()).decode("utf-8"), keep_blank_values=True)
     return {key: values[-1] for key, values in fields.items()}
+
+
+# The tags Telegram's HTML parse mode knows; anything else is refused, as Telegram does.
+TELEGRAM_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"}
+    | {"blockquote", "tg-spoiler", "span", "tg-emoji"}
+)
+
+
+class _TelegramHtml(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.text: list[str] = []
+        self.bad = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.bad |= tag not in TELEGRAM_TAGS
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.bad |= not self.open or self.open.pop() != tag
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def shown_text(text: str) -> str | None:
+    """The text Telegram shows for a message in its HTML parse mode, or None when Telegram
+    would refuse it (a tag it does not know, tags not closed in order, a bare "<")."""
+    if re.search(r"<(?![a-z/])|&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);)", text, re.I):
+        return None
+    parser = _TelegramHtml()
+    parser.feed(text)
+    parser.close()
+    return None if parser.bad or parser.open else "".join(parser.text)
 
 
 def _ok(result: Any) -> JSONResponse:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +41,9 @@ class SentSms:
     status_callback: str | None
     created_at: datetime  # from the server's clock; the list's date_created
     at: float  # time.monotonic() when it was taken, for pacing tests
+    # A WhatsApp template sent by ContentSid, and the ContentVariables that filled it.
+    content_sid: str | None = None
+    content_variables: dict[str, str] | None = None
 
 
 @dataclass
@@ -48,6 +52,10 @@ class TwilioApiServer:
     auth_token: str
     sent: list[SentSms] = field(default_factory=list)
     invalid_numbers: set[str] = field(default_factory=set)
+    # Approved WhatsApp templates by Content SID, with their places as "{{1}}".
+    templates: dict[str, str] = field(default_factory=dict)
+    # Numbers that opted out at the carrier or at Twilio (error 21610, as Twilio answers).
+    opted_out_numbers: set[str] = field(default_factory=set)
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer, in order
     faults: Faults = field(default_factory=Faults)
     # Stamps date_created; a test whose service runs on a ManualClock passes clock.now, so
@@ -121,18 +129,32 @@ class TwilioApiServer:
         fields = parse_qs((await request.body()).decode("utf-8"), keep_blank_values=True)
         form = {key: values[-1] for key, values in fields.items()}
         to = str(form.get("To", ""))
-        if not to.startswith("+") or to in self.invalid_numbers:
+        # A WhatsApp number is a phone number with Twilio's "whatsapp:" in front.
+        if not to.removeprefix("whatsapp:").startswith("+") or to in self.invalid_numbers:
             return _error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
+        if to in self.opted_out_numbers:
+            return _error(400, 21610, "Attempt to send to unsubscribed recipient")
         sender = str(form.get("From") or form.get("MessagingServiceSid") or "")
         sid = f"SM{next(self._ids):032x}"
+        content_sid = form.get("ContentSid")
+        variables = json.loads(form.get("ContentVariables") or "{}") if content_sid else None
+        if content_sid is not None and content_sid not in self.templates:
+            return _error(400, 21656, "The ContentSid is invalid.")
+        body = form.get("Body", "")
+        if content_sid is not None:
+            body = self.templates[content_sid]
+            for place, value in (variables or {}).items():
+                body = body.replace("{{" + place + "}}", value)
         message = SentSms(
             sid,
             to,
             sender,
-            form.get("Body", ""),
+            body,
             form.get("StatusCallback"),
             created_at=self.clock(),
             at=time.monotonic(),
+            content_sid=content_sid,
+            content_variables=variables,
         )
         with self._arrived:
             self.sent.append(message)
