@@ -13,22 +13,15 @@ outside that window only an approved template may go. Which to send is not decid
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-import aiohttp
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from twilio.base import values as twilio_values
-from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
-from twilio.request_validator import RequestValidator
-from twilio.rest import Client
+from twilio.base.exceptions import TwilioRestException
 
 from .base import (
     ChannelName,
@@ -38,30 +31,22 @@ from .base import (
     OutboundMessage,
     PermanentSendError,
     ProviderRequest,
-    TransientSendError,
     cut_text,
 )
 from .markdown import to_plain
-from .sms import (
+from .twilio_account import (
     DELIVERY_ERROR_CODES,
-    LOOK_UP_LIMIT,
-    LOOK_UP_SLACK,
     PERMANENT_DELIVERY_CODES,
-    REPORTED_STATUSES,
     TEXT_LIMIT,
-    _classify,
-    _current_attempt,
-    _first,
-    _form,
-    _media_count,
-    _note_request_written,
-    _note_retry_after,
-    _outbox_id,
-    _SendAttempt,
-    _unanswered,
+    TwilioAccount,
+    classify,
+    first,
+    form,
+    media_count,
+    message_sid,
+    read_delivery_report,
+    status_callback_url,
 )
-
-log = logging.getLogger(__name__)
 
 PREFIX = "whatsapp:"
 # Twilio takes at most 1,600 characters in one WhatsApp message; there are no segments and
@@ -130,10 +115,10 @@ def is_whatsapp(request: ProviderRequest) -> bool:
     """True when a Twilio webhook request is about WhatsApp (its From or To carries the
     ``whatsapp:`` prefix); an unreadable request is not (the SMS channel refuses it)."""
     try:
-        params = _form(request)
+        params = form(request)
     except MalformedRequest:
         return False
-    return any((_first(params, name) or "").startswith(PREFIX) for name in ("From", "To"))
+    return any((first(params, name) or "").startswith(PREFIX) for name in ("From", "To"))
 
 
 def whatsapp_address(number: str) -> str:
@@ -150,53 +135,30 @@ class WhatsAppChannel:
         if settings.off_reason():
             raise ValueError(settings.off_reason())
         self._settings = settings
-        self._token = settings.twilio_auth_token.get_secret_value()  # type: ignore[union-attr]
-        self._validator = RequestValidator(self._token)
+        # The same Twilio account as the SMS channel, held apart: its own client and closing.
+        self._twilio = TwilioAccount.from_settings(settings)
         self._sender = whatsapp_address(settings.twilio_whatsapp_from or "")
-        self._http: AsyncTwilioHttpClient | None = None
-        self._client: Client | None = None
 
     async def start(self) -> None:
-        if self._client is not None:
-            return
-        # As the SMS channel: no retries inside the client, and a trace that tells a send
-        # that never left from one whose answer was lost.
-        trace = aiohttp.TraceConfig()
-        trace.on_request_headers_sent.append(_note_request_written)
-        trace.on_request_end.append(_note_retry_after)
-        self._http = AsyncTwilioHttpClient(trace_configs=[trace])
-        self._client = Client(
-            self._settings.twilio_account_sid, self._token, http_client=self._http
-        )
-        self._client.api.base_url = self._settings.twilio_api_url.rstrip("/")
+        await self._twilio.start()
 
     async def close(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-        self._http = None
-        self._client = None
+        await self._twilio.close()
 
     # --- inbound ---------------------------------------------------------------------------
 
     def is_genuine(self, request: ProviderRequest) -> bool:
-        signature = request.headers.get("x-twilio-signature", "")
-        if not signature:
-            return False
-        try:
-            params = _form(request)
-        except MalformedRequest:
-            return False
-        return bool(self._validator.validate(request.url, params, signature))
+        return self._twilio.is_genuine(request)
 
     def parse(self, request: ProviderRequest) -> Sequence[InboundMessage]:
-        params = _form(request)
-        sid = _first(params, "MessageSid") or _first(params, "SmsSid")
-        sender = _first(params, "From") or ""
+        params = form(request)
+        sid = message_sid(params)
+        sender = first(params, "From") or ""
         if not sid or not sender.startswith(PREFIX):
             raise MalformedRequest(
                 "an inbound WhatsApp message needs MessageSid and a whatsapp: From"
             )
-        text, cut_from = cut_text(_first(params, "Body") or "", TEXT_LIMIT)
+        text, cut_from = cut_text(first(params, "Body") or "", TEXT_LIMIT)
         return [
             InboundMessage(
                 channel=self.name,
@@ -204,7 +166,7 @@ class WhatsAppChannel:
                 text=text,
                 provider_id=sid[:255],
                 received_at=request.received_at,
-                attachments=_media_count(_first(params, "NumMedia")),
+                attachments=media_count(first(params, "NumMedia")),
                 cut_from=cut_from,
             )
         ]
@@ -212,19 +174,7 @@ class WhatsAppChannel:
     def parse_status(self, request: ProviderRequest) -> DeliveryReport | None:
         """A status callback as a report, or None when the status is only a step on the way
         ("read" too: WhatsApp's read receipt changes nothing we record)."""
-        params = _form(request)
-        sid = _first(params, "MessageSid") or _first(params, "SmsSid")
-        status = _first(params, "MessageStatus") or _first(params, "SmsStatus")
-        if not sid or not status:
-            raise MalformedRequest("a status callback needs MessageSid and MessageStatus")
-        if status not in REPORTED_STATUSES:
-            return None
-        return DeliveryReport(
-            provider_id=sid,
-            status=status,
-            error_code=_first(params, "ErrorCode") or None,
-            outbox_id=_outbox_id(request.url),
-        )
+        return read_delivery_report(request)
 
     # --- outbound --------------------------------------------------------------------------
 
@@ -233,8 +183,6 @@ class WhatsAppChannel:
         return 1
 
     async def send(self, message: OutboundMessage) -> str:
-        await self.start()
-        assert self._client is not None
         kwargs: dict[str, object] = {"to": whatsapp_address(message.address)}
         if isinstance(message, TemplateMessage):
             kwargs["content_sid"] = self._settings.twilio_whatsapp_template
@@ -245,44 +193,20 @@ class WhatsAppChannel:
         kwargs["messaging_service_sid" if sender.startswith("MG") else "from_"] = sender
         if self._settings.public_url:
             # The same status callback as SMS; our id rides in the URL Twilio signs.
-            public = self._settings.public_url.rstrip("/")
-            kwargs["status_callback"] = f"{public}/sms/status?outbox={message.outbox_id}"
-        attempt = _SendAttempt()
-        token = _current_attempt.set(attempt)
-        try:
-            async with asyncio.timeout(self._settings.twilio_timeout):
-                created = await self._client.messages.create_async(**kwargs)  # type: ignore[arg-type]
-        except TwilioRestException as error:
-            raise _classify_whatsapp(error, attempt.retry_after) from error
-        except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            raise _unanswered(error, attempt.written) from error
-        finally:
-            _current_attempt.reset(token)
-        return str(created.sid)
+            kwargs["status_callback"] = status_callback_url(
+                self._settings.public_url, message.outbox_id
+            )
+        return await self._twilio.create_message(kwargs, _classify_whatsapp)
 
     async def look_up(self, message: OutboundMessage, sent_after: datetime) -> str | None:
         """The sid of a message Twilio holds to this person with this text (a template's as
         approved), created since ``sent_after`` less a little slack; None when it has none."""
-        await self.start()
-        assert self._client is not None
-        from_ = self._sender if self._sender.startswith(PREFIX) else twilio_values.unset
-        try:
-            async with asyncio.timeout(self._settings.twilio_timeout):
-                recent = await self._client.messages.list_async(
-                    to=whatsapp_address(message.address), from_=from_, limit=LOOK_UP_LIMIT
-                )
-        except TwilioException as error:
-            status = getattr(error, "status", None)
-            raise TransientSendError(f"Twilio did not answer the look-up ({status})") from error
-        except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            raise TransientSendError(f"could not reach Twilio: {type(error).__name__}") from error
+        # A Messaging Service may have sent from any of its numbers: then filter by "to" only.
+        from_ = self._sender if self._sender.startswith(PREFIX) else None
         body = message.body if isinstance(message, TemplateMessage) else _text(message)
-        since = sent_after - LOOK_UP_SLACK
-        for found in recent:
-            created = found.date_created
-            if found.body == body and isinstance(created, datetime) and created >= since:
-                return str(found.sid)
-        return None
+        return await self._twilio.find_message(
+            whatsapp_address(message.address), from_, body, sent_after
+        )
 
 
 def _text(message: OutboundMessage) -> str:
@@ -294,4 +218,4 @@ def _classify_whatsapp(error: TwilioRestException, retry_after: float | None) ->
     code = int(error.code) if error.code else None
     if code in PERMANENT_ERROR_CODES:
         return PermanentSendError(f"Twilio {code}: {PERMANENT_ERROR_CODES[code]}")
-    return _classify(error, retry_after)
+    return classify(error, retry_after)
