@@ -94,6 +94,8 @@ class Ready:
     message: OutboundMessage
     attempts: int
     created_at: datetime
+    # Where the time to try again starts: when it was queued, or released after a hold.
+    retry_from: datetime
     tried_at: datetime | None
     contact_point_id: int
     had_failures: bool
@@ -165,6 +167,7 @@ async def ready_to_send(
                 message=_message(sendable, token, footers.get(row.id), titles),
                 attempts=row.attempts,
                 created_at=row.created_at,
+                retry_from=row.released_at or row.created_at,
                 tried_at=row.sent_at,
                 contact_point_id=point.id,
                 had_failures=point.failures > 0,

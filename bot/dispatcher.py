@@ -227,7 +227,12 @@ class Dispatcher:
             provider_id = await channel.send(message)
         except TransientSendError as error:
             await self._retry_or_give_up(
-                outbox_id, error.reason, error.retry_after, attempts, created_at, error.parts_sent
+                outbox_id,
+                error.reason,
+                error.retry_after,
+                attempts,
+                ready.retry_from,
+                error.parts_sent,
             )
             return
         except PermanentSendError as error:
@@ -243,7 +248,7 @@ class Dispatcher:
             # A bug or a library surprise: keep the message and try again later.
             log.exception("outbox %s: unexpected error while sending", outbox_id)
             await self._retry_or_give_up(
-                outbox_id, f"unexpected {type(error).__name__}", None, attempts, created_at
+                outbox_id, f"unexpected {type(error).__name__}", None, attempts, ready.retry_from
             )
             return
         clear = ready.contact_point_id if ready.had_failures else None
@@ -295,12 +300,12 @@ class Dispatcher:
         reason: str,
         retry_after: float | None,
         attempts: int,
-        created_at: datetime,
+        retry_from: datetime,
         parts_sent: int = 0,
     ) -> None:
         now = self._clock.now()
         delay = retry_delay(attempts, retry_after, self._rng)
-        if now + delay > created_at + self.retry_for:
+        if now + delay > retry_from + self.retry_for:
             log.warning("outbox %s: giving up after %d tries: %s", outbox_id, attempts, reason)
             await self._mark(mark_failed, outbox_id, f"gave up after {attempts} tries: {reason}")
             return

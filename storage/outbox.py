@@ -275,7 +275,7 @@ async def release_held_for_reply(
             OutboxRow.awaits_reply.is_(True),
             OutboxRow.status == OutboxStatus.QUEUED,
         )
-        .values(awaits_reply=False, next_attempt_at=now, last_error=None)
+        .values(awaits_reply=False, next_attempt_at=now, last_error=None, released_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount

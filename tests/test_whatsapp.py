@@ -204,6 +204,27 @@ async def test_a_person_who_goes_quiet_again_gets_a_new_template(live) -> None:
     assert [m.content_sid for m in live.twilio_api.take()] == [TEMPLATE_SID]
 
 
+async def test_a_message_released_days_later_still_has_its_full_time_to_be_tried_again(
+    live,
+) -> None:
+    lead = await add_person(live.services.sessions, "Lee", email="lee@example.org")
+    wyn = await _add(live, "Wyn", whatsapp=WYN)
+    project = await add_project(live.services.sessions, "CARE1", [lead], [wyn])
+    await _broadcast(live, project, "The meeting moved to Thursday.")
+    await live.settle()
+    assert [m.content_sid for m in live.twilio_api.take()] == [TEMPLATE_SID]
+    # Three days on, Wyn writes; Twilio is busy when what waited is sent.
+    live.clock.advance(days=3)
+    live.twilio_api.fail_next.append(503)
+    await _post(live, _from(WYN, "hello", "SM" + "8" * 32))
+    await live.settle()
+    [held] = await _rows(live, "announcement")
+    assert held.status == OutboxStatus.QUEUED and held.released_at == live.clock.now()
+    live.clock.advance(minutes=5)
+    await live.settle()
+    assert "The meeting moved to Thursday." in [m.body for m in live.twilio_api.take()]
+
+
 async def test_a_status_callback_for_a_whatsapp_message_updates_its_delivery(live) -> None:
     await _add(live, "Wyn", whatsapp=WYN)
     await _post(live, _from(WYN, "help", "SM" + "7" * 32))

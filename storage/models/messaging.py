@@ -109,6 +109,9 @@ class OutboxRow(Base):
     # Held by WhatsApp's 24-hour rule until the person writes to us (bot/claimed.py); then it
     # is made due again (storage.outbox.release_held_for_reply).
     awaits_reply: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When a message held for the person's reply was released: its time to be tried again
+    # (COPRODUCE_RETRY_FOR) counts from then, not from when it was queued.
+    released_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None]
