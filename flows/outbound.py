@@ -15,6 +15,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import AccessNeed, ChannelName, known_access_needs
+from channels.gsm import is_gsm7, sanitise
 from storage.memberships import Addressee, addressee_pages, lead_kinds, leads_of
 from storage.models import ContactPoint, Contributor, LeadKind, MembershipStatus, Project
 from storage.outbox import enqueue_many, enqueue_to_points, outbox_values
@@ -23,8 +24,11 @@ from .i18n import Translator, format_when, translator, usable_language
 from .quiet_hours import held_until
 
 # Twilio takes at most 1,600 characters in one message; longer texts go as several, each
-# cut at a line break and at most ten segments long.
+# cut at a line break and at most ten segments long: 1,530 GSM-7 characters, or 670 UTF-16
+# units of a text in UCS-2 (Polish, Urdu, an emoji), less a little for characters that take
+# two units.
 SMS_PART_LIMIT = 1530
+SMS_UCS2_PART_LIMIT = 650
 # WhatsApp has no segments, and Twilio takes 1,600 characters in one message; the room left
 # is for Markdown written out as plain text (a link's address after its words).
 WHATSAPP_PART_LIMIT = 1500
@@ -207,7 +211,8 @@ def outbox_rows(
 def bodies_for(channel: ChannelName, message: Message) -> list[str]:
     """The texts that carry a message: a long SMS or WhatsApp message goes as several."""
     if channel == ChannelName.SMS:
-        return split_for_sms(message.body)
+        gsm = is_gsm7(sanitise(message.body))
+        return split_for_sms(message.body, SMS_PART_LIMIT if gsm else SMS_UCS2_PART_LIMIT)
     if channel == ChannelName.WHATSAPP:
         return split_for_sms(message.body, WHATSAPP_PART_LIMIT)
     return [message.body]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from channels.base import ChannelName
 from channels.gsm import count_segments, is_gsm7, sanitise
+from flows.outbound import Message, bodies_for
 
 
 @pytest.mark.parametrize(
@@ -84,3 +86,16 @@ def test_segments_are_counted_as_the_network_counts_them(
 ) -> None:
     count = count_segments(text)
     assert (count.encoding, count.units, count.segments) == (encoding, units, segments)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Komentarz: wizyty są za krótkie i często się spóźniają.", "Comment: visits are too short."],
+    ids=["polish, UCS-2", "english, GSM-7"],
+)
+def test_a_long_sms_goes_in_parts_of_at_most_ten_segments_in_either_encoding(line: str) -> None:
+    body = "\n".join(f"{n}. {line}" for n in range(1, 60))
+    parts = bodies_for(ChannelName.SMS, Message(body))
+    assert len(parts) > 1
+    assert all(count_segments(sanitise(part)).segments <= 10 for part in parts)
+    assert "\n".join(parts) == body
