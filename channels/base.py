@@ -147,10 +147,9 @@ class InboundMessage:
     # update carries "chat:message_id"); an edit names the message it replaces by it.
     provider_ref: str | None = None
     edit_of: str | None = None
-    # True when the channel could not tell which words are the person's own (an email reply
-    # whose new text is empty or much shorter than its unquoted lines); ``unquoted_text`` then
-    # holds all the unquoted lines, for the leads to read. Such a message is never shared.
-    unsure: bool = False
+    # Set when the channel could not tell which words are the person's own (an email reply
+    # whose new text is empty or much shorter than its unquoted lines): all the unquoted
+    # lines, for the leads to read. Such a message is never shared (see ``unsure``).
     unquoted_text: str | None = None
 
     def __post_init__(self) -> None:
@@ -159,6 +158,11 @@ class InboundMessage:
             value = getattr(self, name)
             if value is not None and "\x00" in value:
                 object.__setattr__(self, name, value.replace("\x00", ""))
+
+    @property
+    def unsure(self) -> bool:
+        """True when the channel could not tell which words are the person's own."""
+        return self.unquoted_text is not None
 
 
 def cut_text(text: str, limit: int) -> tuple[str, int | None]:

@@ -199,7 +199,6 @@ class EmailChannel:
                 attachments=attachment_count(message),
                 cut_from=read.cut_from,
                 sender_verified=verified_sender(message, self._settings.trusted_authserv_id),
-                unsure=read.unsure,
                 unquoted_text=read.unquoted_text,
             )
         ]

@@ -32,7 +32,6 @@ def _values(message: InboundMessage, now: datetime) -> dict[str, Any]:
         "event": message.event.value,
         "provider_ref": message.provider_ref,
         "edit_of": message.edit_of,
-        "unsure": message.unsure,
         "unquoted_text": message.unquoted_text,
         "received_at": message.received_at,
         "stored_at": now,

@@ -78,7 +78,6 @@ class MemoryBot:
             attachments=attachments,
             cut_from=cut_from,
             sender_verified=sender_verified,
-            unsure=unquoted_text is not None,
             unquoted_text=unquoted_text,
             event=event,
             provider_ref=provider_ref,

@@ -51,11 +51,10 @@ class InboundMessageRow(Base):
     sender_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # See InboundMessage: what kind of event this is, the provider's id of the message itself,
     # the message an edit replaces, and for a reply we could not read with confidence, the
-    # person's unquoted lines as a whole (for the leads, never shared).
+    # person's unquoted lines as a whole (for the leads, never shared; see ``unsure``).
     event: Mapped[str] = mapped_column(String(20), default="text", server_default="text")
     provider_ref: Mapped[str | None] = mapped_column(String(255))
     edit_of: Mapped[str | None] = mapped_column(String(255))
-    unsure: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     unquoted_text: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime]
     stored_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -68,6 +67,12 @@ class InboundMessageRow(Base):
         ForeignKey("contact_points.id", ondelete="SET NULL")
     )
     last_error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def unsure(self) -> bool:
+        """True for an email reply whose own words we could not tell (until its words are
+        let go with the rest after the retention period)."""
+        return self.unquoted_text is not None
 
 
 class OutboxRow(Base):

@@ -54,9 +54,6 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("provider_ref", sa.String(length=255), nullable=True))
         batch.add_column(sa.Column("edit_of", sa.String(length=255), nullable=True))
-        batch.add_column(
-            sa.Column("unsure", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
         batch.add_column(sa.Column("unquoted_text", sa.Text(), nullable=True))
         batch.create_index("ix_inbound_provider_ref", ["channel", "provider_ref"])
     op.create_table(
@@ -89,7 +86,6 @@ def downgrade() -> None:
     with op.batch_alter_table("inbound_messages") as batch:
         batch.drop_index("ix_inbound_provider_ref")
         batch.drop_column("unquoted_text")
-        batch.drop_column("unsure")
         batch.drop_column("edit_of")
         batch.drop_column("provider_ref")
         batch.drop_column("event")
