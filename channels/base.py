@@ -154,7 +154,7 @@ class InboundMessage:
 
     def __post_init__(self) -> None:
         # NUL is never a character anyone typed, and PostgreSQL refuses it in text.
-        for name in ("sender", "text", "provider_id", "routing_token", "subject"):
+        for name in ("sender", "text", "provider_id", "routing_token", "subject", "unquoted_text"):
             value = getattr(self, name)
             if value is not None and "\x00" in value:
                 object.__setattr__(self, name, value.replace("\x00", ""))

@@ -4,9 +4,11 @@ leads see all of its unquoted lines in their inbox as "could not tell what they 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 
-from channels.base import ChannelName
+from channels.base import ChannelName, InboundMessage
 from flows import lead_actions
 from flows.lead_actions import Actor
 from flows.workspace_people import InboxOutcome, project_inbox
@@ -92,3 +94,11 @@ async def test_the_cli_inbox_shows_the_unclear_reply_as_waiting_for_the_leads(
     assert result.exit_code == 0, result.output
     assert "unclear which words were theirs" in result.output
     assert "my mother is rushed" in result.output
+
+
+def test_a_nul_in_the_unquoted_lines_is_dropped_as_in_the_text() -> None:
+    # PostgreSQL refuses NUL in text; nobody typed it.
+    message = InboundMessage(
+        EMAIL, "ann@example.org", "Hi", "m1", datetime.now(UTC), unquoted_text="Hi\x00 there"
+    )
+    assert message.unquoted_text == "Hi there" and message.unsure
