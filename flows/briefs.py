@@ -136,6 +136,18 @@ def summary_from(text: str) -> str:
     return ""
 
 
+def who_asks(reader: Reader, project: Project, organisation: str | None) -> str | None:
+    """ "Millbrook Council asks you to take part in Home care (CARE1).", naming the project's
+    organisation, else ``organisation`` (the service's); None when neither is known. As
+    Markdown, for the invitation's body is."""
+    asking = project.organisation or organisation
+    if not asking:
+        return None
+    return reader.t.gettext("{organisation} asks you to take part in {title} ({code}).").format(
+        organisation=escape(asking), title=escape(project.title), code=project.code
+    )
+
+
 # A Markdown hard break: our lines of an SMS stay lines when the body is written out plain.
 _LINE_BREAK = "\\\n"
 
@@ -160,16 +172,8 @@ def sms_brief_text(
         tail += " " + t.gettext("Reply {join} {code} to take part.").format(
             join=words[Command.JOIN], code=project.code
         )
-    asking = (project.organisation or organisation) if invited else None
-    first = (
-        [
-            t.gettext("{organisation} asks you to take part in {title} ({code}).").format(
-                organisation=escape(asking), title=escape(project.title), code=project.code
-            )
-        ]
-        if asking
-        else []
-    )
+    asking = who_asks(reader, project, organisation) if invited else None
+    first = [asking] if asking else []
     summary = brief.summary.split()
     while True:
         # The body is Markdown, sent as plain text: the summary escaped, the segments

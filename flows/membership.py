@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from channels.markdown import escape
 from storage.briefs import latest_brief
 from storage.conversations import clear_state, pending_state, set_state
 from storage.declarations import record_declaration
@@ -26,7 +27,7 @@ from storage.models import (
 )
 from storage.projects import add_members
 
-from .briefs import brief_message
+from .briefs import brief_message, who_asks
 from .catching_up import tell_where_things_stand
 from .context import Exchange
 from .keywords import Command, keyword_words
@@ -41,14 +42,12 @@ def invitation_text(reader: Reader, project: Project, organisation: str | None =
     a text from a number the person does not know does not read as spam; and how to join."""
     t = reader.t
     words = keyword_words(t)
-    asking = project.organisation or organisation
-    if asking:
-        first = t.gettext("{organisation} asks you to take part in {title} ({code}).")
-    else:
-        first = t.gettext("You are invited to take part in {title} ({code}).")
+    first = who_asks(reader, project, organisation) or t.gettext(
+        "You are invited to take part in {title} ({code})."
+    ).format(title=escape(project.title), code=project.code)
     return " ".join(
         [
-            first.format(organisation=asking, title=project.title, code=project.code),
+            first,
             t.gettext("Reply {join} {code} to join.").format(
                 join=words[Command.JOIN], code=project.code
             ),
