@@ -12,9 +12,10 @@ from datetime import datetime
 from storage.errors import InvalidInput
 from storage.models import CheckState, QuestionDirection, ResponseStatus
 
-from . import check_commands, replies, responses, sharing_texts
+from . import check_commands, polls, replies, responses, sharing_texts
 from .effects import (
     AddComment,
+    AnswerPoll,
     AskLeads,
     Declare,
     Effect,
@@ -22,6 +23,7 @@ from .effects import (
     LeadAnswer,
     LeadAsk,
     LeadExtend,
+    LeadPoll,
     LeadRespond,
     Leave,
     OfferChoice,
@@ -32,7 +34,8 @@ from .effects import (
     SetNamed,
 )
 from .i18n import Translator, available_languages, find_language, format_when, language_name
-from .keywords import Command
+from .keywords import Command, keyword_words
+from .poll_choices import MOST_CHOICES, shape_of, split_choices
 from .situation import ProjectView, Situation, after_first_word, first_word
 from .times import local_clock_time, local_time
 
@@ -248,6 +251,40 @@ def answer_command(situation: Situation, rest: str, t: Translator) -> list[Effec
     return [ReplyToQuestion(question.id, text)]
 
 
+def poll_command(situation: Situation, rest: str, t: Translator) -> list[Effect] | None:
+    """POLL 4 2: a member's answer to poll 4. POLL CODE question / A / B: a lead's poll."""
+    number = first_word(rest).lstrip("#")
+    if number.isdigit():
+        words = after_first_word(rest)
+        if not words:
+            return [Reply("words-needed", replies.words_needed(t, Command.POLL))]
+        if len(number) > 9:
+            return [Reply("no-such-poll", polls.no_such_poll(t, number))]
+        return [AnswerPoll(int(number), words=words)]
+    if not rest:
+        return [Reply("words-needed", replies.words_needed(t, Command.POLL))]
+    found = _lead_project(situation, rest, t)
+    if not isinstance(found, ProjectView):
+        return found
+    parts = split_choices(after_first_word(rest))
+    question, choices = parts[0], parts[1:]
+    try:
+        shape_of(choices=choices)
+    except InvalidInput:
+        return [Reply("refused", poll_how(t, found.code))]
+    if not question:
+        return [Reply("refused", poll_how(t, found.code))]
+    return [LeadPoll(found.id, question, tuple(choices))]
+
+
+def poll_how(t: Translator, code: str) -> str:
+    return t.gettext(
+        "To send a poll, write {word} {code}, your question, then each choice after a /. "
+        "For example: {word} {code} Which day suits you? / Monday / Tuesday. "
+        "Give from 2 to {most} short choices."
+    ).format(word=keyword_words(t)[Command.POLL], code=code, most=MOST_CHOICES)
+
+
 def extend_command(situation: Situation, rest: str, t: Translator) -> list[Effect] | None:
     if not rest and _leads_something(situation):
         code = next(p.code for p in situation.projects if p.is_lead)
@@ -310,6 +347,7 @@ COMMAND_HANDLERS: dict[Command, Handler] = {
     Command.ASK: ask_command,
     Command.ANSWER: answer_command,
     Command.EXTEND: extend_command,
+    Command.POLL: poll_command,
     Command.RESPOND: respond_command,
     Command.APPROVE: check_commands.approve_command,
     Command.HIDE: check_commands.hide_command,

@@ -16,6 +16,8 @@ stateDiagram-v2
     replying --> idle: a plain reply (kept as the answer), or after a week
     idle --> attendance: a meeting asks who is coming (see flows.attendance)
     attendance --> idle: the meeting starts or is cancelled
+    idle --> poll: a lead sends a poll (see flows.polls)
+    poll --> idle: the poll closes
 ```
 """
 
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from channels.base import ChannelName
 
-from . import attendance, replies, texts
+from . import attendance, polls, replies, texts
 from .commands import COMMAND_HANDLERS, comment_on, offer
 from .effects import (
     AskLeads,
@@ -120,9 +122,11 @@ def _respond_to_known(
         return effects + _decide(situation, parsed, text, t)
     if (about_a_meeting := attendance.answer(situation, parsed, text, t)) is not None:
         return about_a_meeting  # 1, 2 or 3 for a meeting that asked who is coming
+    if (about_a_poll := polls.answer(situation, parsed, text, t)) is not None:
+        return about_a_poll  # a choice's number or words while a poll waits
     if number is not None and not _replying(situation):
         return [Reply("not-understood", replies.no_choice_waiting(t, situation))]
-    return _decide(situation, parsed, text, t)
+    return polls.instead_of_nowhere(situation, _decide(situation, parsed, text, t), t)
 
 
 def _decide(situation: Situation, parsed: ParsedText, text: str, t: Translator) -> list[Effect]:

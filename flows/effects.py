@@ -83,6 +83,16 @@ class AnswerAttendance:
 
 
 @dataclass(frozen=True)
+class AnswerPoll:
+    """A member's answer to a poll: a choice's number, or (for POLL n and their words, or a
+    poll that takes them) words still to be read against the poll's choices."""
+
+    poll_id: int
+    choice: int | None = None
+    words: str | None = None
+
+
+@dataclass(frozen=True)
 class Join:
     project_id: int
 
@@ -153,6 +163,15 @@ class LeadAsk:
 
 
 @dataclass(frozen=True)
+class LeadPoll:
+    """A lead's poll sent by message: POLL CODE question / A / B / C."""
+
+    project_id: int
+    question: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LeadAnswer:
     question_id: int
     text: str
@@ -205,6 +224,7 @@ Effect = (
     | ClearPending
     | SetPending
     | AnswerAttendance
+    | AnswerPoll
     | Join
     | Leave
     | Declare
@@ -216,6 +236,7 @@ Effect = (
     | SetNamed
     | SetLanguage
     | LeadAsk
+    | LeadPoll
     | LeadAnswer
     | LeadExtend
     | LeadRespond

@@ -18,6 +18,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_percent
 from babel.support import NullTranslations, Translations
 
 from locales import CATALOG_DIR, DOMAIN
@@ -76,6 +77,11 @@ _DATE_PATTERNS = {"en": "EEEE d MMMM y"}
 def _format_locale(language: str) -> Locale:
     """Parsed once per language: a digest or a record writes thousands of dates."""
     return Locale.parse(_FORMAT_LOCALES.get(language, language))
+
+
+def format_share(part: int, whole: int, language: str) -> str:
+    """A share as a whole percentage, written the reader's way ("67%", "67 %")."""
+    return format_percent(part / whole if whole else 0, locale=_format_locale(language))
 
 
 def format_when(moment: datetime, language: str, time_zone: str) -> str:

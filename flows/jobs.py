@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .closing import run_review_reminder
 from .digests import run_daily_digest, run_followup_digest, run_window_close
+from .polls import run_poll_close
 from .windows import run_window_open, run_window_reminder
 
 JobHandler = Callable[[AsyncSession, Mapping[str, Any], datetime], Awaitable[None]]
@@ -26,4 +27,5 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     "window-close": run_window_close,
     "window-followup-digest": run_followup_digest,
     "project-review": run_review_reminder,
+    "poll-close": run_poll_close,
 }

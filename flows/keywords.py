@@ -32,6 +32,8 @@ class Command(StrEnum):
     LANGUAGE = "language"
     # The author of a comment, question or answer takes it back before (or from) sharing.
     WITHDRAW = "withdraw"
+    # A member's answer to a poll by its number (POLL 4 2); from a lead, a new poll.
+    POLL = "poll"
     # Lead words: only for the leads of the project named.
     ASK = "ask"
     ANSWER = "answer"
@@ -70,6 +72,9 @@ def keyword_words(t: Translator) -> dict[Command, str]:
         Command.ANONYMOUS: t.pgettext("keyword", "ANONYMOUS"),
         # TRANSLATORS: a command word to change the language of messages, e.g. LANGUAGE cy.
         Command.LANGUAGE: t.pgettext("keyword", "LANGUAGE"),
+        # TRANSLATORS: a command word to answer a poll by its number (POLL 4 2); leads use
+        # it to send a poll.
+        Command.POLL: t.pgettext("keyword", "POLL"),
         # TRANSLATORS: a lead's command word to ask every member a question.
         Command.ASK: t.pgettext("keyword", "ASK"),
         # TRANSLATORS: a command word to answer a question by its number.
@@ -144,6 +149,12 @@ def _fold(word: str) -> str:
         c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
     )
     return unicodedata.normalize("NFKC", bare).strip(_EDGE_PUNCTUATION)
+
+
+def fold(text: str) -> str:
+    """Text as words are compared: case, accents, invisible marks and the punctuation at
+    its ends make no difference (as for command words)."""
+    return _fold(text)
 
 
 def tidy(text: str) -> str:

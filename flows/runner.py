@@ -31,7 +31,7 @@ from storage.models import (
 from storage.outbox import enqueue
 from storage.questions import find_question
 
-from . import attendance, lead_actions, replies, texts
+from . import attendance, lead_actions, lead_polls, polls, replies, texts
 from .briefs import send_latest_brief
 from .comments import record_comment
 from .context import Exchange
@@ -39,6 +39,7 @@ from .conversation import respond
 from .effects import (
     AddComment,
     AnswerAttendance,
+    AnswerPoll,
     AskLeads,
     ClearPending,
     Declare,
@@ -49,6 +50,7 @@ from .effects import (
     LeadAsk,
     LeadCheck,
     LeadExtend,
+    LeadPoll,
     LeadRespond,
     Leave,
     NameOne,
@@ -278,6 +280,8 @@ async def apply_effect(exchange: Exchange, effect: Effect) -> None:
             await set_state(session, person.id, effect.state, effect.data, effect.expires_at, now)
         case AnswerAttendance():
             await attendance.record_answer(exchange, effect)
+        case AnswerPoll():
+            await polls.record_answer(exchange, effect)
         case Join():
             await join_project(exchange, await _project(session, effect.project_id))
         case Leave():
@@ -343,6 +347,8 @@ async def apply_effect(exchange: Exchange, effect: Effect) -> None:
         case LeadAsk():
             code = (await _project(session, effect.project_id)).code
             await lead_actions.ask_group(session, lead, code, effect.text, now=now)
+        case LeadPoll():
+            await lead_polls.poll_over_channel(exchange, lead, effect)
         case LeadAnswer():
             await lead_actions.answer_question(
                 session, lead, effect.question_id, effect.text, now=now

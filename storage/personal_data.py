@@ -24,6 +24,8 @@ from .models import (
     InboundMessageRow,
     Membership,
     OutboxRow,
+    Poll,
+    PollAnswer,
     Project,
     ProjectLead,
     Question,
@@ -142,6 +144,7 @@ async def export_contributor(
         ],
         "questions": await _questions(session, person.id, codes),
         "replies": await _replies(session, person.id, codes),
+        "poll_answers": await _poll_answers(session, person.id, codes),
         "consents": [
             {
                 "topic": consent.topic,
@@ -186,6 +189,31 @@ async def export_contributor(
             )
         ],
     }
+
+
+async def _poll_answers(
+    session: AsyncSession, contributor_id: int, codes: dict[int, str]
+) -> list[dict[str, Any]]:
+    """Their latest answer to each poll: the choice's number, or their own words."""
+    rows = await session.execute(
+        select(Poll, PollAnswer)
+        .join(PollAnswer, PollAnswer.poll_id == Poll.id)
+        .where(PollAnswer.contributor_id == contributor_id)
+        .order_by(PollAnswer.id)
+    )
+    return [
+        {
+            "poll": poll.id,
+            "project": codes.get(poll.project_id),
+            "question": poll.question,
+            "choice": answer.choice,
+            "own_words": answer.other,
+            "channel": answer.channel,
+            "answered_at": _when(answer.answered_at),
+            "changes": answer.changes,
+        }
+        for poll, answer in rows
+    ]
 
 
 async def _edits(session: AsyncSession, comment_ids: list[int]) -> dict[int, list[CommentEdit]]:

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from channels.base import ChannelName, InboundEvent, OutboundMessage
 from channels.markdown import to_plain
-from flows import lead_actions, lead_meetings, lead_talk, sharing
+from flows import lead_actions, lead_meetings, lead_polls, lead_talk, sharing
 from flows.announcements import read_audience
 from flows.briefs import publish_brief
 from flows.closing import close_project, reopen_project
@@ -31,6 +31,7 @@ from flows.keywords import Command, keyword_words
 from flows.lead_actions import Actor
 from flows.lead_sign_in import request_link
 from flows.membership import invite_members
+from flows.poll_choices import shape_of, yes_no_words
 from flows.windows import add_project_meeting, open_comment_window
 from storage.checks import ItemKind
 from storage.db import transaction
@@ -44,6 +45,7 @@ from storage.models import (
     Meeting,
     Membership,
     MembershipStatus,
+    Poll,
     Project,
     Question,
     QuestionResponse,
@@ -244,6 +246,7 @@ class Tour:
         await self._lead_writes_to_one()
         await self._leads_announce()
         await self._lead_signs_in()
+        await self._polls()
         return self.samples
 
     async def _set_up(self) -> None:
@@ -815,6 +818,60 @@ class Tour:
             ),
         )
 
+    async def _polls(self) -> None:
+        """Polls in CARE1: Lee sends one by message and closes it early; Bea answers by
+        number, by words, in her own words and too late; every kind of result is sent."""
+        w, now = self.word, self.bot.clock.now
+        poll = w(Command.POLL)
+        lee = Actor.lead(self.people["Lee"].id)
+        await self.says("Lee", f"{poll} CARE1 Which day suits you? / Monday", "a one-choice poll")
+        await self.says(
+            "Lee", f"{poll} CARE1 Which day suits you? / Monday / Tuesday", "a lead's poll"
+        )
+        first = await self._latest(Poll)
+        await self.says(
+            "Lee", f"{poll} CARE2 Which day suits you? / Monday / Tuesday", "a poll to one member"
+        )
+        await self.says("Bea", "7", "answers a poll with a number not on the list")
+        await self.says("Bea", "Tuesday", "answers a poll by the words of a choice")
+        await self.says("Bea", poll, "sends the poll word alone")
+        await self.says("Bea", f"{poll} 999 1", "answers a poll that does not exist")
+        await self.lead_acts(
+            "the lead closes the poll early: one answer",
+            lambda s: lead_polls.close_poll(s, lee, first, now=now()),
+        )
+        await self.says("Bea", "1", "answers the poll after it closed")
+
+        async def create(session, shape, **options):  # type: ignore[no-untyped-def]
+            await lead_polls.create_poll(
+                session, lee, "CARE1", "Shall we meet online?", shape, now=now(), **options
+            )
+
+        yes = yes_no_words(self.t)[0][0]
+        for step, shape, options, answers in (
+            ("a named yes or no poll that takes own words", shape_of(yes_no=True),
+             {"named": True, "allows_other": True}, [("Bea", yes), ("Lee", "Not sure yet")]),
+            ("a poll only answered in own words", shape_of(yes_no=True),
+             {"allows_other": True}, [("Bea", "Only in the evening")]),
+            ("a scale poll with a tie", shape_of(scale="1-3"), {}, [("Bea", "2"), ("Lee", "3")]),
+            ("a poll most people agree on", shape_of(choices=["Bus", "Taxi"]), {},
+             [("Bea", "1"), ("Lee", "bus")]),
+        ):  # fmt: skip
+            await self.lead_acts(
+                step, lambda s, shape=shape, options=options: create(s, shape, **options)
+            )
+            number = await self._latest(Poll)
+            for name, words in answers:
+                await self.says(name, words, f"{step}: {name} answers")
+            await self.lead_acts(
+                f"{step}: the result",
+                lambda s, number=number: lead_polls.close_poll(s, lee, number, now=now()),
+            )
+        await self.lead_acts(
+            "a poll no one answers", lambda s: create(s, shape_of(choices=["Bus", "Taxi"]))
+        )
+        await self.later("the poll closes on time", days=7, minutes=1)
+
     @staticmethod
     async def _set_sharing(session, mode: Sharing, now: datetime) -> None:  # type: ignore[no-untyped-def]
         await sharing.set_sharing(
@@ -832,7 +889,7 @@ async def tour(bot: MemoryBot, channel: ChannelName, language: str) -> list[Samp
 
 
 # Catalog entries that are lists of words to recognise, not words anyone is sent.
-WORD_LISTS = frozenset({"keyword", "question words", "small talk"})
+WORD_LISTS = frozenset({"keyword", "question words", "small talk", "poll-word"})
 
 
 def catalog_entries() -> list[tuple[str, str | None]]:

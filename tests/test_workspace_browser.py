@@ -18,9 +18,10 @@ import pytest
 import uvicorn
 
 from bot.app import create_app
-from flows import lead_actions
+from flows import lead_actions, lead_polls
 from flows.lead_actions import Actor
 from flows.lead_sign_in import operator_link
+from flows.poll_choices import shape_of
 from storage.db import transaction
 from tests.axe_kit import require_axe
 from tests.bot_fixture import MemoryBot
@@ -336,7 +337,7 @@ async def test_every_refusal_page_is_accessible_too(bot: MemoryBot, javascript: 
     async with transaction(bot.sessions) as session:
         await lead_actions.open_window(session, Actor("t"), "CARE1", days=7, now=bot.clock.now())
     await bot.send_in("sms", ANN_PHONE, "Hello")
-    await bot.delivered()
+    await closed_poll(bot)
     async with served(bot) as base:
         used = await another_link(bot, STAFF_EMAIL)
         checked(
@@ -361,6 +362,15 @@ async def test_every_refusal_page_is_accessible_too(bot: MemoryBot, javascript: 
                     {"do": "click", "role": "button", "name": "Ask every member"},
                     {"do": "waitForText", "text": "There is a problem"},
                     *CHECK,
+                    # A closed poll's chart, and the poll form's errors (the layout step
+                    # loads the page afresh, so the errors' reflow is measured in
+                    # tests/test_workspace_polls.py).
+                    {"do": "goto", "path": "/lead/p/CARE1/polls"},
+                    {"do": "waitForText", "text": "Poll 1 (closed)"},
+                    *CHECK,
+                    {"do": "click", "role": "button", "name": "Send the poll to every member"},
+                    {"do": "waitForText", "text": "There is a problem"},
+                    {"do": "axe"},
                     {"do": "goto", "path": "/lead/p/CARE1/inbox/1/reply"},
                     {"do": "click", "role": "button", "name": "Send the message"},
                     {"do": "waitForText", "text": "There is a problem"},
@@ -379,3 +389,20 @@ async def test_every_refusal_page_is_accessible_too(bot: MemoryBot, javascript: 
                 javascript,
             )
         )
+
+
+async def closed_poll(bot: MemoryBot) -> None:
+    """Poll 1 of CARE1, answered by Ann and closed early: its chart has something to show."""
+    async with transaction(bot.sessions) as session:
+        await lead_polls.create_poll(
+            session,
+            Actor("t"),
+            "CARE1",
+            "Which evening suits you?",
+            shape_of(choices=["Tuesday", "Thursday"]),
+            now=bot.clock.now(),
+        )
+    await bot.send_in("sms", ANN_PHONE, "2")
+    async with transaction(bot.sessions) as session:
+        await lead_polls.close_poll(session, Actor("t"), 1, now=bot.clock.now())
+    await bot.delivered()

@@ -16,6 +16,7 @@ from . import (
     meetings,
     messages,
     outbox,
+    polls,
     projects,
     questions,
 )
@@ -44,6 +45,7 @@ app.add_typer(outbox.app, name="outbox")
 app.add_typer(leads.lead_app, name="lead")
 app.add_typer(inbox.inbox_app, name="inbox", no_args_is_help=True)
 app.add_typer(messages.message_app, name="message", no_args_is_help=True)
+app.add_typer(polls.poll_app, name="poll", no_args_is_help=True)
 # Defined beside each other (the end of a project and its record), listed where they belong.
 projects.app.command("add-lead")(leads.add_lead_command)
 projects.app.command("remove-lead")(leads.remove_lead_command)

@@ -25,6 +25,7 @@ from .messaging import (
     WorkerRow,
 )
 from .people import Consent, ContactPoint, Contributor, ReplyToken
+from .polls import Poll, PollAnswer
 from .projects import (
     Answer,
     Attendance,
@@ -69,6 +70,8 @@ __all__ = [
     "MembershipStatus",
     "OutboxRow",
     "OutboxStatus",
+    "Poll",
+    "PollAnswer",
     "Project",
     "ProjectLead",
     "ProjectStatus",

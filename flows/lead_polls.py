@@ -1,0 +1,183 @@
+"""A lead's polls, for every way a lead reaches us (the command line, the lead words over
+the channels, the workspace): found, checked that the actor leads the project, and passed to
+:mod:`flows.polls`, as :mod:`flows.lead_actions` does for everything else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import InvalidInput
+from storage.models import Poll, Project
+from storage.polls import find_poll, given_answers, project_polls, tally
+
+from . import polls
+from .context import Exchange
+from .effects import LeadPoll
+from .i18n import SOURCE_LANGUAGE, format_share, translator
+from .lead_actions import Actor, authorise, led_project
+from .outbound import Message, Reader
+from .poll_choices import PollShape, numbered_lines, shape_of
+from .poll_results import summary
+from .times import local_time
+
+
+async def create_poll(
+    session: AsyncSession,
+    actor: Actor,
+    code: str,
+    question: str,
+    shape: PollShape,
+    *,
+    now: datetime,
+    closes: str | None = None,
+    allows_other: bool = False,
+    named: bool = False,
+) -> tuple[Project, Poll, int]:
+    """``closes`` is 'YYYY-MM-DD HH:MM' in the project's time zone (None: in a week)."""
+    project = await led_project(session, actor, code)
+    closes_at = local_time(closes, project.time_zone) if closes else None
+    poll, reached = await polls.create_poll(
+        session,
+        project,
+        question,
+        shape,
+        now=now,
+        closes_at=closes_at,
+        allows_other=allows_other,
+        named=named,
+        asked_by=actor.contributor_id,
+        actor=actor.label,
+    )
+    return project, poll, reached
+
+
+async def poll_over_channel(exchange: Exchange, actor: Actor, effect: LeadPoll) -> None:
+    """POLL CODE question / A / B from a lead: the poll goes out, and the lead is told."""
+    project = await exchange.session.get(Project, effect.project_id)
+    assert project is not None  # the id comes from the situation loaded in this transaction
+    _, poll, reached = await create_poll(
+        exchange.session,
+        actor,
+        project.code,
+        effect.question,
+        shape_of(choices=list(effect.choices)),
+        now=exchange.now,
+    )
+
+    def sent(reader: Reader) -> Message:
+        return Message(
+            reader.t.ngettext(
+                "Poll {number} has gone to {count} member of {code}. It closes on {when}.",
+                "Poll {number} has gone to {count} members of {code}. It closes on {when}.",
+                reached,
+            ).format(
+                number=poll.id, count=reached, code=project.code, when=reader.when(poll.closes_at)
+            )
+        )
+
+    await exchange.reply("poll-sent", sent, project=project)
+
+
+async def close_poll(session: AsyncSession, actor: Actor, number: int, *, now: datetime) -> int:
+    """Close a poll before its time; the result goes to every member at once."""
+    poll = await find_poll(session, number)
+    await _authorise(session, actor, poll)
+    if poll.closed_at is not None:
+        raise InvalidInput(f"poll {poll.id} is already closed")
+    return await polls.close_poll(session, poll, now=now, actor=actor.label)
+
+
+@dataclass(frozen=True)
+class ChoiceCount:
+    number: int
+    label: str  # as the English reader sees it: "1 Longer visits", "3"
+    count: int
+    share: str  # "67%"
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One answer, for the leads: a name only for a named poll."""
+
+    name: str | None
+    choice: int | None
+    own_words: str | None
+    answered_at: datetime
+    changes: int
+
+
+@dataclass(frozen=True)
+class PollReport:
+    number: int
+    project: str
+    question: str
+    shape: str
+    named: bool
+    allows_other: bool
+    opened_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None
+    total: int
+    summary: str  # in words, in English
+    choices: tuple[ChoiceCount, ...]
+    own_words: int
+    answers: tuple[AnswerLine, ...] = ()
+
+
+async def poll_report(
+    session: AsyncSession, poll: Poll, project: Project, *, with_answers: bool = True
+) -> PollReport:
+    """The tally (open or closed) in English, with every answer for the leads."""
+    english = translator(SOURCE_LANGUAGE)
+    shape = polls.shape_of_poll(poll)
+    counted = await tally(session, poll)
+    answers = await given_answers(session, poll) if with_answers else []
+    return PollReport(
+        number=poll.id,
+        project=project.code,
+        question=poll.question,
+        shape=poll.shape,
+        named=poll.is_named,
+        allows_other=poll.allows_other,
+        opened_at=poll.opened_at,
+        closes_at=poll.closes_at,
+        closed_at=poll.closed_at,
+        total=counted.total,
+        summary=summary(shape, counted, english),
+        choices=tuple(
+            ChoiceCount(n, line, count, format_share(count, counted.total, SOURCE_LANGUAGE))
+            for n, (line, count) in enumerate(
+                zip(numbered_lines(shape, english), counted.counts, strict=True), start=1
+            )
+        ),
+        own_words=counted.other,
+        answers=tuple(
+            AnswerLine(a.name, a.choice, a.other, a.answered_at, a.changes) for a in answers
+        ),
+    )
+
+
+async def poll_results(session: AsyncSession, actor: Actor, number: int) -> PollReport:
+    """The tally of one poll, open or closed, for a lead of its project."""
+    poll = await find_poll(session, number)
+    project = await _authorise(session, actor, poll)
+    return await poll_report(session, poll, project)
+
+
+async def polls_of(session: AsyncSession, actor: Actor, code: str) -> list[PollReport]:
+    """Every poll of a project, newest last, with its tally (no answers listed)."""
+    project = await led_project(session, actor, code)
+    return [
+        await poll_report(session, poll, project, with_answers=False)
+        for poll in await project_polls(session, project.id)
+    ]
+
+
+async def _authorise(session: AsyncSession, actor: Actor, poll: Poll) -> Project:
+    project = await session.get(Project, poll.project_id)
+    assert project is not None  # a poll's project is its foreign key
+    await authorise(session, project, actor)
+    return project
