@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-from .lead_polls import PollReport
+from .poll_reports import PollReport
 
 BAR_COLOUR = "#1d70b8"
 BAR_EDGE = "#0b0c0c"
@@ -45,8 +45,8 @@ def poll_chart(report: PollReport, heading_level: int = 3) -> str:
         for label, count, share in rows
     )
     table_rows = "\n".join(
-        f'<tr><th scope="row">{html.escape(label)}</th><td>{count}</td>'
-        f"<td>{html.escape(share)}</td></tr>"
+        f'<tr><th scope="row">{html.escape(label)}</th><td data-label="People">{count}</td>'
+        f'<td data-label="Share">{html.escape(share)}</td></tr>'
         for label, count, share in rows
     )
     state = "closed" if report.closed_at else "open"

@@ -40,6 +40,7 @@ from .i18n import Translator
 from .keywords import ParsedText
 from .outbound import Message, Reader, send_to_members
 from .poll_choices import OutOfRange, PollShape, buttons, choice_labels, numbered_lines, read_choice
+from .poll_reports import shape_of_poll
 from .poll_results import number_lines, summary
 from .situation import Situation
 
@@ -50,10 +51,6 @@ LONGEST_OPEN = timedelta(days=92)
 SHORTEST_OPEN = timedelta(hours=1)
 # How long after the close a number is still read as a (too late) answer to the poll.
 TOO_LATE_FOR = timedelta(days=1)
-
-
-def shape_of_poll(poll: Poll) -> PollShape:
-    return PollShape(poll.shape, poll.size, tuple(poll.labels or ()))
 
 
 def _close_job(poll: Poll) -> str:

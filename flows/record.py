@@ -1,9 +1,10 @@
 """The project record ("you said, we did"): everything a project did and was told, and a
 checklist of the co-production criteria, gathered from storage for one project.
 
-The public version names a comment's author only if they chose to be named, and counts
-declarations and opt-outs; the leads' version adds who declared what and who left or
-stopped. :mod:`flows.record_render` writes it out as HTML, Markdown, CSV or JSON.
+The public version names the author of a comment, a question or a reply to the leads'
+question to the group only if they chose to be named, shows only what was shared, and counts
+declarations and opt-outs; the leads' version adds the words as sent, who declared what and
+who left or stopped. :mod:`flows.record_render` writes it out as HTML, Markdown, CSV or JSON.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from sqlalchemy import func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ChannelName
-from storage.checks import shareable_text
 from storage.models import (
-    Answer,
     BriefVersion,
     CheckState,
     Comment,
@@ -37,14 +36,25 @@ from storage.models import (
     Project,
     ProjectLead,
     Question,
-    QuestionDirection,
     ResponseStatus,
     WindowExtension,
 )
+from storage.polls import project_polls
 
+from .poll_reports import PollReport, poll_report
 from .record_checklist import Check, Facts, checklist, facts_of
+from .record_questions import (
+    A_MEMBER,
+    GroupQuestionLine,
+    QuestionLine,
+    group_questions,
+    members_questions,
+    named_repliers,
+    public_text,
+    shown_name,
+    words_as_sent,
+)
 
-A_MEMBER = "A member"
 # Outbox kinds that carry the brief: sent on publishing, and with a later invitation.
 BRIEF_KINDS = ("brief", "invitation")
 # Taken by a provider: counted as sent, whatever its delivery report said later.
@@ -115,19 +125,6 @@ class CommentLine:
 
 
 @dataclass(frozen=True)
-class QuestionLine:
-    number: int
-    asked_by: str
-    asked_at: datetime
-    text: str  # as shared, or why it was not
-    answer: str | None
-    answered_at: datetime | None
-    broadcast_at: datetime | None
-    check: CheckState = CheckState.SHARED
-    original: str | None = None  # the leads' version only, as for comments
-
-
-@dataclass(frozen=True)
 class Detail:
     """For the leads' version only: one declaration, departure or opt-out."""
 
@@ -153,6 +150,8 @@ class Record:
     reach: tuple[Reach, ...]
     comments: tuple[CommentLine, ...]
     questions: tuple[QuestionLine, ...]
+    group_questions: tuple[GroupQuestionLine, ...]
+    polls: tuple[PollReport, ...]
     declarations: int  # declarations of an interest ("nothing to declare" is not one)
     left: int
     stopped: int
@@ -170,8 +169,9 @@ async def project_record(
     part: tuple[int, int] | None = None,
     facts: Facts | None = None,
 ) -> Record:
-    """The whole record; or, with ``part`` (offset, limit), only that page of its comments
-    and of its questions, the checklist then decided on ``facts`` counted in the database
+    """The whole record; or, with ``part`` (offset, limit), only that page of its comments,
+    of its members' questions and of the leads' questions to the group (with all their
+    replies), the checklist then decided on ``facts`` counted in the database
     (:func:`flows.checklist_facts.project_facts`), as a page of thousands of comments needs."""
     if part is not None and facts is None:
         raise ValueError("a part of the record needs the facts of the whole")
@@ -191,7 +191,16 @@ async def project_record(
     ).all()
     windows = await project_windows(session, project.id, {m.id: m for m in meetings})
     comments = await _comments(session, project.id, names, for_leads, part)
-    questions = await _questions(session, project.id, names, for_leads, part)
+    questions = await members_questions(session, project.id, names, for_leads, part)
+    asked_group = await group_questions(session, project.id, names, for_leads, part)
+    # Every poll with its tally; the leads' whole record adds each answer (a name only for a
+    # named poll, and words people typed), a page of the workspace's record only the tallies.
+    polls = tuple(
+        [
+            await poll_report(session, poll, project, with_answers=for_leads and part is None)
+            for poll in await project_polls(session, project.id)
+        ]
+    )
     declarations = (
         await session.scalars(
             select(Declaration)
@@ -255,6 +264,8 @@ async def project_record(
         reach=await _reach(session, project.id),
         comments=comments,
         questions=questions,
+        group_questions=asked_group,
+        polls=polls,
         declarations=sum(1 for d in declarations if d.has_interest),
         nothing_to_declare=sum(1 for d in declarations if not d.has_interest),
         left=len(departures),
@@ -281,6 +292,7 @@ async def _names(session: AsyncSession, project_id: int, for_leads: bool) -> dic
         select(Question.asked_by).where(
             Question.project_id == project_id, Question.is_named.is_(True)
         ),
+        named_repliers(project_id),
     ]
     if for_leads:
         wanted += [
@@ -363,26 +375,6 @@ async def _reach(session: AsyncSession, project_id: int) -> tuple[Reach, ...]:
     )
 
 
-def public_text(item: Comment | Question) -> str:
-    """The words the public record shows: only what was shared, never what waits for a
-    check, was hidden or was withdrawn."""
-    shown = shareable_text(item)
-    if shown is not None:
-        return shown
-    return {
-        CheckState.WAITING: "(Being checked by the leads before it is shared.)",
-        CheckState.HIDDEN: "(Not shared with the group: the leads kept it back.)",
-        CheckState.WITHDRAWN: "(Withdrawn by the person who wrote it.)",
-    }.get(item.check_state, "")
-
-
-def _original(item: Comment | Question, for_leads: bool) -> str | None:
-    """For the leads: the words as sent, when the record shows other words."""
-    if not for_leads or public_text(item) == item.text:
-        return None
-    return item.text
-
-
 async def _comments(
     session: AsyncSession,
     project_id: int,
@@ -416,7 +408,7 @@ async def _comments(
     return tuple(
         CommentLine(
             c.id,
-            names.get(c.contributor_id, A_MEMBER) if c.is_named and c.contributor_id else A_MEMBER,
+            shown_name(names, c.contributor_id, c.is_named),
             c.channel,
             c.received_at,
             c.is_late,
@@ -425,50 +417,10 @@ async def _comments(
             c.response_reason,
             c.responded_at,
             c.check_state,
-            _original(c, for_leads),
+            words_as_sent(c, for_leads),
         )
         for c in comments
     )
-
-
-async def _questions(
-    session: AsyncSession,
-    project_id: int,
-    names: dict[int, str],
-    for_leads: bool,
-    part: tuple[int, int] | None,
-) -> tuple[QuestionLine, ...]:
-    """Members' questions to the leads, each with its written answer. The asker is named
-    only if they chose to be when they asked."""
-    asked = select(Question.id).where(
-        Question.project_id == project_id, Question.direction == QuestionDirection.TO_LEADS
-    )
-    if part is not None:
-        asked = asked.order_by(Question.id).offset(part[0]).limit(part[1])
-    rows = (
-        await session.execute(
-            select(Question, Answer)
-            .outerjoin(Answer, Answer.question_id == Question.id)
-            .where(Question.id.in_(asked))
-            .order_by(Question.id, Answer.answered_at)
-        )
-    ).all()
-    latest: dict[int, QuestionLine] = {}
-    for question, answer in rows:
-        named = question.is_named and question.asked_by
-        asker = names.get(question.asked_by, A_MEMBER) if named else A_MEMBER
-        latest[question.id] = QuestionLine(
-            question.id,
-            asker,
-            question.asked_at,
-            public_text(question),
-            answer.text if answer else None,
-            answer.answered_at if answer else None,
-            answer.broadcast_at if answer else None,
-            question.check_state,
-            _original(question, for_leads),
-        )
-    return tuple(latest.values())
 
 
 async def _stops(session: AsyncSession, project_id: int) -> list[tuple[int, ChannelName, datetime]]:

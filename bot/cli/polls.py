@@ -9,8 +9,8 @@ import typer
 
 from bot.clock import SystemClock
 from flows import lead_polls
-from flows.lead_polls import PollReport
 from flows.poll_choices import shape_of, split_choices
+from flows.poll_reports import PollReport
 from storage.db import transaction
 from storage.errors import InvalidInput
 

@@ -11,7 +11,8 @@ from starlette.routing import Route
 from flows.checklist_facts import project_facts
 from flows.lead_actions import led_project_as
 from flows.record import project_record
-from flows.record_render import render, sections
+from flows.record_render import render
+from flows.record_sections import sections
 from flows.workspace_views import project_audit
 from storage.models import LeadKind
 
