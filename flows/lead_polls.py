@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.errors import InvalidInput
+from storage.errors import InvalidInput, NotFound
 from storage.models import Poll, Project
 from storage.polls import find_poll, project_polls
 
@@ -79,10 +79,20 @@ async def poll_over_channel(exchange: Exchange, actor: Actor, effect: LeadPoll) 
     await exchange.reply("poll-sent", sent, project=project)
 
 
-async def close_poll(session: AsyncSession, actor: Actor, number: int, *, now: datetime) -> int:
-    """Close a poll before its time; the result goes to every member at once."""
+async def close_poll(
+    session: AsyncSession,
+    actor: Actor,
+    number: int,
+    *,
+    now: datetime,
+    code: str | None = None,
+) -> int:
+    """Close a poll before its time; the result goes to every member at once. With ``code``,
+    a poll of another project is not found (as the workspace's page for one project needs)."""
     poll = await find_poll(session, number)
-    await _authorise(session, actor, poll)
+    project = await _authorise(session, actor, poll)
+    if code is not None and project.code != code.upper():
+        raise NotFound(f"no poll {number} in {code.upper()}")
     if poll.closed_at is not None:
         raise InvalidInput(f"poll {poll.id} is already closed")
     return await polls.close_poll(session, poll, now=now, actor=actor.label)

@@ -10,7 +10,7 @@ from flows import lead_polls
 from flows.lead_actions import Actor
 from flows.poll_choices import shape_of
 from storage.db import transaction
-from storage.errors import InvalidInput
+from storage.errors import InvalidInput, NotFound
 from storage.models import Poll, PollAnswer
 from storage.personal_data import export_contributor
 from tests.test_lead_words import ANN, BEA, LEAD, all_of, care1, heard
@@ -318,3 +318,15 @@ async def test_a_members_poll_answers_are_in_what_we_hold_about_them(bot) -> Non
         (a["project"], a["question"], a["choice"], a["own_words"], a["changes"])
         for a in held["poll_answers"]
     ] == [("CARE1", "What matters most to you?", None, "Visits at the same time each day", 1)]
+
+
+async def test_closing_a_poll_through_another_projects_page_finds_no_poll(bot) -> None:
+    number, _, _, _ = await polled(bot)
+    await bot.delivered()
+    async with transaction(bot.sessions) as session:
+        with pytest.raises(NotFound, match="no poll 1 in PARK2"):
+            await lead_polls.close_poll(
+                session, OPERATOR, number, now=bot.clock.now(), code="PARK2"
+            )
+    [poll] = await all_of(bot, Poll)
+    assert poll.closed_at is None

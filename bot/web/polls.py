@@ -22,7 +22,6 @@ from flows.poll_chart import poll_chart
 from flows.poll_choices import MOST_CHOICES, SCALE, SHAPES, YES_NO, PollShape, shape_of
 from flows.polls import OPEN_FOR
 from storage.errors import InvalidInput
-from storage.polls import find_poll
 
 from .context import NotYours, SignedIn, Web
 from .forms import N_, Errors, field, required_text
@@ -115,12 +114,13 @@ async def _close(request: Request, web: Web, lead: SignedIn, form: FormData) -> 
     errors = Errors()
     try:
         async with web.unit() as session:
-            project, _ = await led_project_as(session, lead.actor, request.path_params["code"])
-            # Another project's poll is not found, before anything else is looked at.
-            if (await find_poll(session, number)).project_id != project.id:
-                raise NotYours
+            # Only a lead of this page's project gets as far as the one-time form id.
+            await led_project_as(session, lead.actor, request.path_params["code"])
             await lead_actions.once(session, lead.actor, field(form, "form_id"), now=web.now())
-            reached = await lead_polls.close_poll(session, lead.actor, number, now=web.now())
+            # Another project's poll is not found.
+            reached = await lead_polls.close_poll(
+                session, lead.actor, number, now=web.now(), code=request.path_params["code"]
+            )
     except InvalidInput as error:
         if isinstance(error, lead_actions.NOT_FOR_THE_FORM):
             raise
