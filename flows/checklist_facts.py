@@ -28,6 +28,7 @@ from storage.models import (
 
 from .record import BRIEF_KINDS, HANDED_OVER, MeetingLine, Window, project_windows
 from .record_checklist import Check, Facts, checklist, is_open
+from .responsibility import commitment_facts
 
 
 async def meetings_and_windows(
@@ -99,6 +100,7 @@ async def project_facts(session: AsyncSession, project: Project) -> Facts:
         review_on=format_date(project.review_on, "EEEE d MMMM y", locale="en_GB")
         if project.review_on
         else None,
+        commitment=await commitment_facts(session, project),
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from storage.models import CheckState, LeadKind, Meeting, ResponseStatus
 
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
 
 # The shortest comment window after a meeting that the criteria accept.
 LEAST_WINDOW = timedelta(days=7)
+# The least time from the first invitation to the close that the standard asks for.
+LEAST_INVOLVEMENT = timedelta(weeks=12)
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,28 @@ class Check:
     criterion: str
     passed: bool
     detail: str
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """What the project's plan promised and kept: a lead named for each response (to every
+    comment, and to every member's question to the leads) and the day it was due, and how
+    long people have been involved. The record's lines do not carry who is named, so these
+    are counted in the database (:func:`flows.responsibility.commitment_facts`)."""
+
+    responses: int  # comments and members' questions to the leads
+    unnamed: int  # no lead named for the response
+    late: int  # given after the day it was due (in the project's zone)
+    # Named and not given yet: each due day, with how many are due on it.
+    waiting: tuple[tuple[date, int], ...]
+    involved_from: datetime  # the first member's invitation, or the project's creation
+    closed_at: datetime | None
+    time_zone: str
+
+    def overdue(self, now: datetime) -> int:
+        """Those not given yet whose day has passed."""
+        today = now.astimezone(ZoneInfo(self.time_zone)).date()
+        return sum(count for day, count in self.waiting if day < today)
 
 
 @dataclass(frozen=True)
@@ -39,10 +64,12 @@ class Facts:
     questions: int  # members' questions to the leads
     open_questions: int  # not answered, or answered to the asker alone though shared
     review_on: str | None
+    commitment: Commitment
 
 
-def facts_of(record: Record, distribution: tuple[int, int]) -> Facts:
-    """The facts of a record already read in full."""
+def facts_of(record: Record, distribution: tuple[int, int], commitment: Commitment) -> Facts:
+    """The facts of a record already read in full, with its ``commitment`` (who is named for
+    each response, and since when people have been involved) counted in the database."""
     reached, members = distribution
     return Facts(
         leads=len(record.leads),
@@ -57,6 +84,7 @@ def facts_of(record: Record, distribution: tuple[int, int]) -> Facts:
             1 for q in record.questions if is_open(q.answer is not None, q.broadcast_at, q.check)
         ),
         review_on=record.review_on,
+        commitment=commitment,
     )
 
 
@@ -84,6 +112,9 @@ def checklist(
     short = [m for m in ended if days_had(m, windows) < LEAST_WINDOW]
     extensions = [e for w in windows for e in w.extensions]
     unexplained = [e for e in extensions if not e.reason.strip()]
+    plan = facts.commitment
+    overdue = plan.overdue(now)
+    involved = (plan.closed_at or now) - plan.involved_from
     return (
         Check(
             "Two leads, one of them a contributor",
@@ -125,6 +156,17 @@ def checklist(
             facts.review_on is not None,
             facts.review_on or "no review date",
         ),
+        Check(
+            "Every response has a named person and was on time",
+            not plan.unnamed and not plan.late and not overdue,
+            f"{_responses(plan.responses)}: {plan.unnamed} with no one named, "
+            f"{plan.late} late, {overdue} overdue",
+        ),
+        Check(
+            "At least 12 weeks from the first invitation to the close",
+            involved >= LEAST_INVOLVEMENT,
+            _count(involved.days // 7, "week") + ("" if plan.closed_at else " so far"),
+        ),
     )
 
 
@@ -143,3 +185,8 @@ def days_had(meeting: Meeting | MeetingLine, windows: Sequence[Window]) -> timed
 
 def _count(number: int, thing: str) -> str:
     return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
+
+
+def _responses(number: int) -> str:
+    """What waits for a response: comments and members' questions to the leads."""
+    return f"{number} comment or question" if number == 1 else f"{number} comments and questions"

@@ -128,3 +128,11 @@ async def project_questions(session: AsyncSession, project_id: int) -> list[Ques
             )
         ).all()
     )
+
+
+async def is_answered(session: AsyncSession, question_id: int) -> bool:
+    """Whether the leads have written an answer to the question (to everyone or not)."""
+    found = await session.scalar(
+        select(Answer.id).where(Answer.question_id == question_id).limit(1)
+    )
+    return found is not None

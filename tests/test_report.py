@@ -1,5 +1,7 @@
-"""The project record: a project run by the rules gets a checklist that is all met, one that
-cuts corners gets each missed criterion named, and every format says the same thing."""
+"""The project record: a project run by the rules gets a checklist that is met (but for who
+is named for each response and twelve weeks of involvement, which this short run does not
+try), one that cuts corners gets each missed criterion named, and every format says the same
+thing."""
 
 from __future__ import annotations
 
@@ -110,6 +112,10 @@ async def test_a_project_run_by_the_rules_meets_every_criterion(bot) -> None:
         ("Every comment has a response", True),
         ("Every question answered in writing and sent to everyone", True),
         ("A review date is set", True),
+        # This run names no one for its responses and lasts two weeks, not twelve (both are
+        # met in tests/test_responsibility.py).
+        ("Every response has a named person and was on time", False),
+        ("At least 12 weeks from the first invitation to the close", False),
     ]
     assert (record.status, record.review_on) == ("closed", "Tuesday 1 June 2027")
     assert "Closed on " in render(record, "md") and "review on Tuesday 1 June 2027" in render(
@@ -136,6 +142,12 @@ async def test_a_project_that_cuts_corners_has_each_missed_criterion_named(bot) 
     assert checks["Every comment has a response"].detail == "1 comment, 1 waiting or under review"
     assert not checks["A review date is set"].passed
     assert checks["The brief reached every member"].passed
+    assert checks["Every response has a named person and was on time"].detail == (
+        "2 comments and questions: 2 with no one named, 0 late, 0 overdue"
+    )
+    assert checks["At least 12 weeks from the first invitation to the close"].detail == (
+        "0 weeks so far"
+    )
 
 
 async def test_the_page_is_accessible_and_says_met_or_not_in_words(bot) -> None:
@@ -176,7 +188,7 @@ async def test_csv_has_one_row_per_contribution_and_json_everything(bot) -> None
     assert rows[0]["response"] == "adopted" and rows[1]["answer"] == "The council pays."
     data = json.loads(render(record, "json"))
     assert data["code"] == "CARE1" and "details" not in data
-    assert [c["passed"] for c in data["checklist"]] == [True] * 7
+    assert [c["passed"] for c in data["checklist"]] == [True] * 7 + [False, False]
     markdown = render(record, "md")
     assert markdown.startswith("# Project record: Home care (CARE1)")
     assert "| Every comment has a response | Met |" in markdown

@@ -1,8 +1,11 @@
 """Comments: what waits for a check, what needs a response, and all of them; checking one
-(approve, redact, hide) and responding to one or to several at once."""
+(approve, redact, hide), responding to one or to several at once, and naming the lead who
+responds to one, and by when."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
@@ -10,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from flows import lead_actions
+from flows import lead_actions, lead_responsibility
 from flows.lead_actions import led_project_as
 from flows.sharing import MAX_REDACTION
 from flows.workspace_comments import Changed, Show, comments_page, respond, version_of
@@ -25,6 +28,7 @@ from .forms import N_, Errors, field, page_number, required_text
 from .render import page
 
 PAGE_SIZE = 50
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 STATUSES = [status.value for status in ResponseStatus]
 STALE_SEVERAL = N_(
     "Another lead acted on one of these comments after you opened this page. "
@@ -97,6 +101,13 @@ def routes(web: Web) -> list[Route]:
                         await lead_actions.respond_to_comment(
                             session, lead.actor, number, status, reason_text, now=now
                         )
+                elif action == "assign":
+                    await lead_actions.once(session, lead.actor, field(form, "form_id"), now=now)
+                    person, due_on = _assignment(form, errors)
+                    if due_on is not None:
+                        await lead_responsibility.assign_comment(
+                            session, lead.actor, number, person, due_on=due_on, now=now
+                        )
                 else:
                     errors.add("action", N_("Choose what to do"))
         except Changed:
@@ -108,9 +119,13 @@ def routes(web: Web) -> list[Route]:
         except InvalidInput as error:
             if isinstance(error, lead_actions.NOT_FOR_THE_FORM):
                 raise
-            errors.add(
-                action or "action", N_("This could not be done. Check the comment and try again.")
-            )
+            if action == "assign":
+                errors.add(*_assign_refusal(str(error)))
+            else:
+                errors.add(
+                    action or "action",
+                    N_("This could not be done. Check the comment and try again."),
+                )
             return await _one(request, web, lead, errors, dict(form), status=400)
         if errors:
             return await _one(request, web, lead, errors, dict(form), status=400)
@@ -143,6 +158,32 @@ def _response(form: FormData, errors: Errors) -> tuple[ResponseStatus, str | Non
         limit=REASON_LIMIT,
     )
     return ResponseStatus(chosen) if chosen in STATUSES else ResponseStatus.UNDER_REVIEW, reason
+
+
+def _assignment(form: FormData, errors: Errors) -> tuple[str, date | None]:
+    """The lead chosen (a contributor id) and the day typed, or why not."""
+    person = field(form, "named")
+    if not person.isdigit():
+        errors.add("named", N_("Choose the lead who responds"))
+    typed = field(form, "due_on")
+    due_on = None
+    if not _DATE.match(typed):
+        errors.add("due_on", N_("Enter the date like 2027-12-01"))
+    else:
+        try:
+            due_on = date.fromisoformat(typed)
+        except ValueError:
+            errors.add("due_on", N_("Enter a real date"))
+    return person, due_on if not errors else None
+
+
+def _assign_refusal(reason: str) -> tuple[str, str]:
+    """The flow's refusal, as a sentence of the workspace's catalog, beside its field."""
+    if "in the past" in reason:
+        return "due_on", N_("The date cannot be in the past")
+    if "not a lead" in reason:
+        return "named", N_("Choose one of the leads of this project")
+    return "named", N_("No one can be named for this comment now: it already has a response.")
 
 
 async def _list(
@@ -196,6 +237,7 @@ async def _one(
         found = await comments_page(
             session, project, kind, Show.ALL, offset=0, limit=1, number=number
         )
+        naming = await lead_responsibility.naming_of(session, project, comment)
     return page(
         request,
         "comment.html",
@@ -207,5 +249,6 @@ async def _one(
         statuses=STATUSES,
         reason_limit=REASON_LIMIT,
         redaction_limit=MAX_REDACTION,
+        naming=naming,
         done=request.query_params.get("done"),
     )

@@ -238,6 +238,12 @@ class Comment(CheckedBeforeSharing, Base):
     inbound_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbound_messages.id", ondelete="SET NULL"), index=True
     )
+    # The lead named for the response, and the day (in the project's zone) it is due by
+    # (flows.responsibility); a later assignment replaces the earlier.
+    assigned_to: Mapped[int | None] = mapped_column(
+        ForeignKey("contributors.id", ondelete="SET NULL")
+    )
+    due_on: Mapped[date | None] = mapped_column(Date)
 
 
 class CommentEdit(Base):
@@ -271,6 +277,12 @@ class Question(CheckedBeforeSharing, Base):
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The asker's NAME ME choice when they asked.
     is_named: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The lead named for the written answer to a members' question, and the day (in the
+    # project's zone) it is due by (flows.responsibility).
+    assigned_to: Mapped[int | None] = mapped_column(
+        ForeignKey("contributors.id", ondelete="SET NULL")
+    )
+    due_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Answer(Base):

@@ -1,4 +1,5 @@
-"""Polls: a question with numbered choices, and each member's latest answer.
+"""Polls: a question with numbered choices, and each member's latest answer. Comments and
+members' questions name the lead responsible for the response and the day it is due.
 
 Revision ID: 0013
 Revises: 0012
@@ -19,6 +20,7 @@ depends_on = None
 
 _CHANNELS = "channel IN ('email', 'sms', 'telegram', 'whatsapp')"
 # Those that wait for a lead's response: who is named for it, and by when.
+_RESPONDED_TABLES = ("comments", "questions")
 
 
 def upgrade() -> None:
@@ -79,9 +81,25 @@ def upgrade() -> None:
             "poll_id", "contributor_id", name="uq_poll_answers_poll_id_contributor_id"
         ),
     )
+    for table in _RESPONDED_TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("assigned_to", sa.Integer(), nullable=True))
+            batch.add_column(sa.Column("due_on", sa.Date(), nullable=True))
+            batch.create_foreign_key(
+                f"fk_{table}_assigned_to_contributors",
+                "contributors",
+                ["assigned_to"],
+                ["id"],
+                ondelete="SET NULL",
+            )
 
 
 def downgrade() -> None:
+    for table in _RESPONDED_TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_constraint(f"fk_{table}_assigned_to_contributors", type_="foreignkey")
+            batch.drop_column("due_on")
+            batch.drop_column("assigned_to")
     op.drop_table("poll_answers")
     op.drop_index("ix_polls_project_id", table_name="polls")
     op.drop_table("polls")
