@@ -12,7 +12,7 @@ from datetime import datetime
 from storage.errors import InvalidInput
 from storage.models import CheckState, QuestionDirection, ResponseStatus
 
-from . import check_commands, polls, replies, responses, sharing_texts
+from . import check_commands, polls, replies, responses, review_statements, sharing_texts
 from .effects import (
     AddComment,
     AnswerPoll,
@@ -29,9 +29,11 @@ from .effects import (
     OfferChoice,
     Reply,
     ReplyToQuestion,
+    RestartReview,
     SendBrief,
     SetLanguage,
     SetNamed,
+    SignOffReview,
 )
 from .i18n import Translator, available_languages, find_language, format_when, language_name
 from .keywords import Command, keyword_words
@@ -285,6 +287,24 @@ def poll_how(t: Translator, code: str) -> str:
     ).format(word=keyword_words(t)[Command.POLL], code=code, most=MOST_CHOICES)
 
 
+def review_command(situation: Situation, rest: str, t: Translator) -> list[Effect] | None:
+    """REVIEW CODE: the project's review again from the start. REVIEW OK CODE (and words):
+    the review panel's sign-off."""
+    if not rest:
+        return [Reply("words-needed", replies.words_needed(t, Command.REVIEW))]
+    if review_statements.is_ok(first_word(rest), t):
+        code, words = first_word(after_first_word(rest)), after_first_word(after_first_word(rest))
+        if not code:
+            return [Reply("words-needed", replies.words_needed(t, Command.REVIEW))]
+        return [SignOffReview(code.upper(), words or None)]
+    named = situation.named
+    if named is None:
+        if situation.named_code and not after_first_word(rest):
+            return [Reply("no-such-project", replies.no_such_project(t, situation.named_code))]
+        return None  # "Review the minutes first" is their own words
+    return [RestartReview(named.id)]
+
+
 def extend_command(situation: Situation, rest: str, t: Translator) -> list[Effect] | None:
     if not rest and _leads_something(situation):
         code = next(p.code for p in situation.projects if p.is_lead)
@@ -348,6 +368,7 @@ COMMAND_HANDLERS: dict[Command, Handler] = {
     Command.ANSWER: answer_command,
     Command.EXTEND: extend_command,
     Command.POLL: poll_command,
+    Command.REVIEW: review_command,
     Command.RESPOND: respond_command,
     Command.APPROVE: check_commands.approve_command,
     Command.HIDE: check_commands.hide_command,

@@ -18,6 +18,8 @@ stateDiagram-v2
     attendance --> idle: the meeting starts or is cancelled
     idle --> poll: a lead sends a poll (see flows.polls)
     poll --> idle: the poll closes
+    idle --> review: the leads start the project's review (see flows.reviews)
+    review --> idle: their closing words, or the review closes
 ```
 """
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 from channels.base import ChannelName
 
-from . import attendance, polls, replies, texts
+from . import attendance, polls, replies, reviews, texts
 from .commands import COMMAND_HANDLERS, comment_on, offer
 from .effects import (
     AskLeads,
@@ -124,9 +126,12 @@ def _respond_to_known(
         return about_a_meeting  # 1, 2 or 3 for a meeting that asked who is coming
     if (about_a_poll := polls.answer(situation, parsed, text, t)) is not None:
         return about_a_poll  # a choice's number or words while a poll waits
+    if (about_a_review := reviews.answer(situation, parsed, text, t)) is not None:
+        return about_a_review  # a rating, SKIP or their closing words while a review waits
     if number is not None and not _replying(situation):
         return [Reply("not-understood", replies.no_choice_waiting(t, situation))]
-    return polls.instead_of_nowhere(situation, _decide(situation, parsed, text, t), t)
+    decided = _decide(situation, parsed, text, t)
+    return reviews.instead_of_nowhere(situation, polls.instead_of_nowhere(situation, decided, t), t)
 
 
 def _decide(situation: Situation, parsed: ParsedText, text: str, t: Translator) -> list[Effect]:

@@ -93,6 +93,42 @@ class AnswerPoll:
 
 
 @dataclass(frozen=True)
+class AnswerReview:
+    """A reply to the review step waiting for this person: a rating of statement ``step``
+    from 1 to 5 (None: they skipped it) or, after the last statement, their own words
+    (None: they had nothing to add)."""
+
+    review_id: int
+    step: int
+    rating: int | None = None
+    words: str | None = None
+
+
+@dataclass(frozen=True)
+class AskReviewAgain:
+    """The statement that waits for a rating, once more: after a number off the scale, or
+    words that had nowhere else to go. Nothing is kept."""
+
+    review_id: int
+    step: int
+
+
+@dataclass(frozen=True)
+class RestartReview:
+    """REVIEW CODE: the project's review again from its first statement."""
+
+    project_id: int
+
+
+@dataclass(frozen=True)
+class SignOffReview:
+    """REVIEW OK CODE, with their words or none: a panel member signs the review off."""
+
+    code: str
+    words: str | None = None
+
+
+@dataclass(frozen=True)
 class Join:
     project_id: int
 
@@ -225,6 +261,10 @@ Effect = (
     | SetPending
     | AnswerAttendance
     | AnswerPoll
+    | AnswerReview
+    | AskReviewAgain
+    | RestartReview
+    | SignOffReview
     | Join
     | Leave
     | Declare

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .closing import run_review_reminder
 from .digests import run_daily_digest, run_followup_digest, run_window_close
 from .polls import run_poll_close
+from .responsibility import run_response_due
 from .windows import run_window_open, run_window_reminder
 
 JobHandler = Callable[[AsyncSession, Mapping[str, Any], datetime], Awaitable[None]]
@@ -28,4 +29,5 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     "window-followup-digest": run_followup_digest,
     "project-review": run_review_reminder,
     "poll-close": run_poll_close,
+    "response-due": run_response_due,
 }

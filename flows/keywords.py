@@ -34,6 +34,9 @@ class Command(StrEnum):
     WITHDRAW = "withdraw"
     # A member's answer to a poll by its number (POLL 4 2); from a lead, a new poll.
     POLL = "poll"
+    # The project's review: REVIEW CODE answers it again from the start; REVIEW OK CODE
+    # signs it off, from someone on its panel.
+    REVIEW = "review"
     # Lead words: only for the leads of the project named.
     ASK = "ask"
     ANSWER = "answer"
@@ -75,6 +78,9 @@ def keyword_words(t: Translator) -> dict[Command, str]:
         # TRANSLATORS: a command word to answer a poll by its number (POLL 4 2); leads use
         # it to send a poll.
         Command.POLL: t.pgettext("keyword", "POLL"),
+        # TRANSLATORS: a command word to answer the project's review again (REVIEW CARE1);
+        # the review's panel sign it off with it (REVIEW OK CARE1).
+        Command.REVIEW: t.pgettext("keyword", "REVIEW"),
         # TRANSLATORS: a lead's command word to ask every member a question.
         Command.ASK: t.pgettext("keyword", "ASK"),
         # TRANSLATORS: a command word to answer a question by its number.

@@ -54,6 +54,8 @@ from .record_questions import (
     shown_name,
     words_as_sent,
 )
+from .record_review import ReviewRecord, review_record
+from .responsibility import commitment_facts
 
 # Outbox kinds that carry the brief: sent on publishing, and with a later invitation.
 BRIEF_KINDS = ("brief", "invitation")
@@ -158,6 +160,8 @@ class Record:
     details: tuple[Detail, ...] = field(default=())
     nothing_to_declare: int = 0
     checklist: tuple[Check, ...] = field(default=())
+    # The latest round of the project's review (flows.record_review), if it has had one.
+    review: ReviewRecord | None = None
 
 
 async def project_record(
@@ -271,10 +275,11 @@ async def project_record(
         left=len(departures),
         stopped=len(stops),
         details=tuple(details),
+        review=await review_record(session, project, for_leads=for_leads, now=now),
     )
     if facts is None:
         distribution = await _brief_distribution(session, project.id, briefs)
-        facts = facts_of(record, distribution)
+        facts = facts_of(record, distribution, await commitment_facts(session, project))
     checks = checklist(facts, meetings, windows, now)
     return replace(record, checklist=checks)
 

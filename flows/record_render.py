@@ -17,6 +17,7 @@ from typing import Any
 
 from .poll_chart import chart_rows, poll_chart
 from .record import Record
+from .record_review import ReviewRecord, shown, spread
 from .record_sections import POLLS, sections, status_line
 
 FORMATS = ("html", "md", "csv", "json")
@@ -147,6 +148,9 @@ CSV_COLUMNS = (
     "as_sent",
     "count",
     "share",
+    # The review's statements: the middle rating, and the lowest to the highest.
+    "median",
+    "spread",
 )
 
 
@@ -220,9 +224,36 @@ def to_csv(record: Record) -> str:
                 {"kind": "poll-answer", "number": p.number, "text": label, "count": count,
                  "share": share}
             )  # fmt: skip
+    if record.review is not None:
+        _review_rows(writer, record.review)
     for d in record.details:
         writer.writerow({"kind": "detail", "from": d.name, "at": _iso(d.at), "text": d.what})
     return buffer.getvalue()
+
+
+def _review_rows(writer: csv.DictWriter[str], review: ReviewRecord) -> None:
+    """The latest round, then a row per statement (how many rated it, the median, the
+    spread), per sign-off on the panel and per comment the record shows."""
+    writer.writerow(
+        {"kind": "review", "number": review.number, "at": _iso(review.closes_at),
+         "text": f"The {review.year} review", "count": review.rated}
+    )  # fmt: skip
+    for s in review.statements:
+        writer.writerow(
+            {"kind": "review-statement", "number": s.number, "text": s.text, "count": s.ratings,
+             "median": shown(s.median), "spread": spread(s)}
+        )  # fmt: skip
+    for p in review.panel:
+        writer.writerow(
+            {"kind": "review-sign-off", "number": review.number, "from": p.name,
+             "at": _iso(p.signed_off_at), "text": p.words or "",
+             "response": "signed off" if p.signed_off_at else "not yet"}
+        )  # fmt: skip
+    for c in review.comments:
+        writer.writerow(
+            {"kind": "review-comment", "number": review.number, "from": c.author,
+             "at": _iso(c.received_at), "text": c.text}
+        )  # fmt: skip
 
 
 def _plain(value: Any) -> Any:

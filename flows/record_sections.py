@@ -16,6 +16,7 @@ from storage.models import CheckState
 from .i18n import format_when
 from .poll_chart import chart_rows
 from .record import Record
+from .record_review import ReviewRecord, shown, signed_off_sentence, spread
 
 Table = tuple[str, list[str], list[list[str]]]  # caption, headers, rows
 
@@ -206,6 +207,7 @@ def sections(record: Record) -> list[Section]:
         ),
         _group_questions(record),
         _polls(record),
+        *_review(record),
         (
             "Declarations and opt-outs",
             f"{record.declarations} declarations of an interest; "
@@ -295,6 +297,94 @@ def _polls(record: Record) -> Section:
             "Every poll and how many chose each answer",
             ["Poll", "Question", "Closes", "Answer", "People", "Share"],
             rows,
+        ),
+    )
+
+
+REVIEW = "Review"
+
+
+def _review(record: Record) -> list[Section]:
+    """The latest round of the review: how each statement was rated (never by whom), the
+    panel and its sign-off, and the words people added."""
+    review = record.review
+    if review is None:
+        return [(REVIEW, "The project has not been reviewed yet.", None)]
+    state = (
+        f"closed on {_when(record, review.closes_at)}"
+        if review.closed
+        else f"open until {_when(record, review.closes_at)}"
+    )
+    rounds = (
+        f" This is round {review.rounds}; every earlier round is kept." if review.rounds > 1 else ""
+    )
+    rated = _count(review.rated, "person", "people")
+    return [
+        (
+            REVIEW,
+            f"The {review.year} review, {state}: {rated} rated the statements from 1 "
+            f"(not at all) to 5 (completely). {signed_off_sentence(review)}{rounds}",
+            (
+                "How people rated each statement: the middle rating, for members and for "
+                "leads, and the lowest to the highest",
+                [
+                    "Statement",
+                    "Median",
+                    "Members' median",
+                    "Leads' median",
+                    "Spread",
+                    "Ratings",
+                    "Skips",
+                ],
+                [
+                    [
+                        f"{s.number}. {s.text}",
+                        shown(s.median),
+                        shown(s.members_median),
+                        shown(s.leads_median),
+                        spread(s),
+                        str(s.ratings),
+                        str(s.skips),
+                    ]
+                    for s in review.statements
+                ],
+            ),
+        ),
+        _listed(
+            "Review panel",
+            "No review panel has been named.",
+            "The leads and peer leaders who sign the review off",
+            ["Name", "On the panel as", "Signed off", "Their words"],
+            [
+                [p.name, p.role, _when(record, p.signed_off_at) or "Not yet", p.words or ""]
+                for p in review.panel
+            ],
+        ),
+        _review_comments(record, review),
+    ]
+
+
+def _review_comments(record: Record, review: ReviewRecord) -> Section:
+    heading = "Review comments"
+    hidden = 0 if record.for_leads else review.unnamed_comments
+    held = (
+        f"{_count(hidden, 'person', 'people')} who did not choose to be named added words; "
+        "they are in the leads' version only."
+        if hidden
+        else None
+    )
+    if not review.comments:
+        return heading, held or "No one added their own words to the review.", None
+    return (
+        heading,
+        held,
+        (
+            "What people added in their own words",
+            ["From", "As", "Received", "Words"],
+            [
+                [c.author, "lead" if c.as_lead else "member", _when(record, c.received_at), c.text]
+                for c in review.comments
+            ],
         ),
     )
 

@@ -160,6 +160,7 @@ def words_needed(t: Translator, command: Command) -> str:
         Command.ASK: t.gettext("Please write {word}, the project code and your question."),
         Command.ANSWER: t.gettext("Please write {word}, the question number and your answer."),
         Command.POLL: t.gettext("Please write {word}, the poll number and your choice."),
+        Command.REVIEW: t.gettext("Please write {word} and the project code."),
     }
     return texts[command].format(word=word, none=keyword_words(t)[Command.NONE])
 

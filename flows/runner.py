@@ -31,7 +31,7 @@ from storage.models import (
 from storage.outbox import enqueue
 from storage.questions import find_question
 
-from . import attendance, lead_actions, lead_polls, polls, replies, texts
+from . import attendance, lead_actions, lead_polls, lead_reviews, polls, replies, reviews, texts
 from .briefs import send_latest_brief
 from .comments import record_comment
 from .context import Exchange
@@ -40,7 +40,9 @@ from .effects import (
     AddComment,
     AnswerAttendance,
     AnswerPoll,
+    AnswerReview,
     AskLeads,
+    AskReviewAgain,
     ClearPending,
     Declare,
     EditComment,
@@ -58,10 +60,12 @@ from .effects import (
     PassToLeads,
     Reply,
     ReplyToQuestion,
+    RestartReview,
     SendBrief,
     SetLanguage,
     SetNamed,
     SetPending,
+    SignOffReview,
     StartChannel,
     StopChannel,
     Withdraw,
@@ -282,6 +286,14 @@ async def apply_effect(exchange: Exchange, effect: Effect) -> None:
             await attendance.record_answer(exchange, effect)
         case AnswerPoll():
             await polls.record_answer(exchange, effect)
+        case AnswerReview():
+            await reviews.record_answer(exchange, effect)
+        case AskReviewAgain():
+            await reviews.ask_again(exchange, effect)
+        case RestartReview():
+            await reviews.restart(exchange, effect)
+        case SignOffReview():
+            await lead_reviews.sign_off_over_channel(exchange, effect)
         case Join():
             await join_project(exchange, await _project(session, effect.project_id))
         case Leave():

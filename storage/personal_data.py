@@ -30,6 +30,10 @@ from .models import (
     ProjectLead,
     Question,
     QuestionResponse,
+    Review,
+    ReviewComment,
+    ReviewPanelMember,
+    ReviewRating,
 )
 
 EXPORT_FORMAT = "coproduce-export/1"
@@ -145,6 +149,7 @@ async def export_contributor(
         "questions": await _questions(session, person.id, codes),
         "replies": await _replies(session, person.id, codes),
         "poll_answers": await _poll_answers(session, person.id, codes),
+        "review_answers": await _review_answers(session, person.id, codes),
         "consents": [
             {
                 "topic": consent.topic,
@@ -214,6 +219,61 @@ async def _poll_answers(
         }
         for poll, answer in rows
     ]
+
+
+async def _review_answers(
+    session: AsyncSession, contributor_id: int, codes: dict[int, str]
+) -> list[dict[str, Any]]:
+    """Each round of a project's review they took part in: their latest rating of each
+    statement (None: skipped), the words they added, and their sign-off on its panel."""
+    ratings = (
+        await session.scalars(
+            select(ReviewRating)
+            .where(ReviewRating.contributor_id == contributor_id)
+            .order_by(ReviewRating.review_id, ReviewRating.statement)
+        )
+    ).all()
+    said = {
+        c.review_id: c
+        for c in await _rows(session, ReviewComment, ReviewComment.contributor_id == contributor_id)
+    }
+    seats = {
+        s.review_id: s
+        for s in await _rows(
+            session, ReviewPanelMember, ReviewPanelMember.contributor_id == contributor_id
+        )
+    }
+    found = []
+    for review_id in sorted({r.review_id for r in ratings} | set(said) | set(seats)):
+        review = await session.get(Review, review_id)
+        assert review is not None  # the foreign key cascades
+        comment, seat = said.get(review_id), seats.get(review_id)
+        found.append(
+            {
+                "review": review.id,
+                "project": codes.get(review.project_id),
+                "year": review.year,
+                "ratings": [
+                    {
+                        "statement": r.statement,
+                        "text": review.statements[r.statement - 1],
+                        "rating": r.rating,
+                        "skipped": r.rating is None,
+                        "channel": r.channel,
+                        "rated_at": _when(r.rated_at),
+                    }
+                    for r in ratings
+                    if r.review_id == review_id
+                ],
+                "comment": comment.text if comment else None,
+                "comment_named": comment.is_named if comment else None,
+                "commented_at": _when(comment.received_at) if comment else None,
+                "on_panel": seat is not None,
+                "signed_off_at": _when(seat.signed_off_at) if seat else None,
+                "sign_off_words": seat.words if seat else None,
+            }
+        )
+    return found
 
 
 async def _edits(session: AsyncSession, comment_ids: list[int]) -> dict[int, list[CommentEdit]]:

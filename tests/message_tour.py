@@ -13,16 +13,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.messages.pofile import read_po
 from sqlalchemy import func, select
 
 from channels.base import ChannelName, InboundEvent, OutboundMessage
 from channels.markdown import to_plain
-from flows import lead_actions, lead_meetings, lead_polls, lead_talk, sharing
+from flows import (
+    lead_actions,
+    lead_meetings,
+    lead_polls,
+    lead_responsibility,
+    lead_reviews,
+    lead_talk,
+    sharing,
+)
 from flows.announcements import read_audience
 from flows.briefs import publish_brief
 from flows.closing import close_project, reopen_project
@@ -32,11 +41,16 @@ from flows.lead_actions import Actor
 from flows.lead_sign_in import request_link
 from flows.membership import invite_members
 from flows.poll_choices import shape_of, yes_no_words
+from flows.review_statements import ok_word, skip_word
 from flows.windows import add_project_meeting, open_comment_window
 from storage.checks import ItemKind
+from storage.comments import add_comment
 from storage.db import transaction
+from storage.erasure import erase_contributor
+from storage.leads import add_lead
 from storage.memberships import join
 from storage.models import (
+    CheckState,
     Comment,
     ContactPoint,
     Contributor,
@@ -47,11 +61,14 @@ from storage.models import (
     MembershipStatus,
     Poll,
     Project,
+    ProjectStatus,
     Question,
+    QuestionDirection,
     QuestionResponse,
     Sharing,
 )
 from storage.projects import create_project, find_project
+from storage.questions import add_question
 from storage.reply_tokens import token_for
 from tests.bot_fixture import MemoryBot
 from tests.helpers import add_person
@@ -247,6 +264,8 @@ class Tour:
         await self._leads_announce()
         await self._lead_signs_in()
         await self._polls()
+        await self._review()
+        await self._responsibility()
         return self.samples
 
     async def _set_up(self) -> None:
@@ -871,6 +890,101 @@ class Tour:
             "a poll no one answers", lambda s: create(s, shape_of(choices=["Bus", "Taxi"]))
         )
         await self.later("the poll closes on time", days=7, minutes=1)
+
+    async def _review(self) -> None:
+        """CARE1's review once it is closed: a first round of one statement of its own, then
+        the yearly round of ours. Bea rates, goes off the scale, skips, adds her words and
+        starts again named; a panel with Bea signs it off; and what is refused."""
+        w, now = self.word, self.bot.clock.now
+        review, ok, skip = w(Command.REVIEW), ok_word(self.t), skip_word(self.t)
+        lee = Actor.lead(self.people["Lee"].id)
+        async with self.bot.sessions() as session:
+            care1 = await find_project(session, "CARE1")
+        if care1.status != ProjectStatus.CLOSED:
+            await self.lead_does(
+                "the project closes again",
+                lambda s, p: close_project(
+                    s, p, review_on=now().date().replace(year=2028), now=now()
+                ),
+            )
+        await self.says("Bea", f"{review} CARE1", "asks to review before any review")
+        await self.lead_acts(
+            "the leads start a review of one statement of their own",
+            lambda s: lead_reviews.start_review(
+                s, lee, "CARE1", now=now(), statements=["The meetings were easy to reach."]
+            ),
+        )
+        await self.says("Bea", "5", "rates the only statement")
+        await self.says("Bea", skip, "has nothing to add")
+        await self.lead_acts(
+            "the leads start the yearly review",
+            lambda s: lead_reviews.start_review(s, lee, "CARE1", now=now()),
+        )
+        await self.says("Bea", "4", "rates a statement")
+        await self.says("Bea", "9", "rates off the scale")
+        await self.says("Bea", "blue bananas", "sends words that are no rating")
+        await self.says("Bea", skip, "skips a statement")
+        for step in range(3, 8):
+            await self.says("Bea", str(step % 5 + 1), f"rates statement {step}")
+        await self.says("Bea", "The leads listened to us.", "adds her own words")
+        await self.says("Bea", review, "sends the review word alone")
+        await self.says("Bea", w(Command.NAME_ME), "asks to be named")
+        await self.says("Bea", f"{review} CARE1", "starts the review again")
+        for step in range(1, 8):
+            await self.says("Bea", "3", f"rates statement {step} again, named")
+        await self.says("Bea", skip, "has nothing more to add")
+        await self.says("Bea", f"{review} {ok} CARE1", "signs off before there is a panel")
+        bea = str(self.people["Bea"].id)
+        await self.lead_acts(
+            "the leads name the review panel",
+            lambda s: lead_reviews.name_panel(s, lee, "CARE1", [bea], now=now()),
+        )
+        await self.says("Bea", f"{review} {ok} CARE1 A fair picture.", "signs off the review")
+        await self.says("Lee", f"{review} {ok} CARE1", "a lead signs off the review")
+        await self.says("Lee", f"{review} CARE1", "a lead answers the review")
+        await self.later("the review closes", days=14, minutes=1)
+        await self.says("Lee", "4", "rates after the review closed")
+
+    async def _responsibility(self) -> None:
+        """Lee is named for the response to a comment of Bea's, and Eve (made a lead) for the
+        answer to Bea's question: each is told, reminded the day before, and the day after
+        every lead hears the day passed; Eve is erased first, so no one is named for hers."""
+        now = self.bot.clock.now
+        lee, eve, bea = (self.people[name] for name in ("Lee", "Eve", "Bea"))
+        async with transaction(self.bot.sessions) as session:
+            project = await find_project(session, "CARE1")
+            await add_lead(session, project, eve, LeadKind.STAFF, now=now(), actor="test")
+            comment = await add_comment(
+                session, project_id=project.id, window_id=None, contributor_id=bea.id,
+                channel=self.channel, text="The carers need more time.", is_late=True,
+                is_named=False, inbound_message_id=None, now=now(),
+            )  # fmt: skip
+            question = await add_question(
+                session, project_id=project.id, direction=QuestionDirection.TO_LEADS,
+                asked_by=bea.id, text="Who trains the carers?", channel=self.channel, now=now(),
+            )  # fmt: skip
+            question.check_state = CheckState.SHARED
+        zone = ZoneInfo("Europe/London")
+        due_on = now().astimezone(zone).date() + timedelta(days=3)
+        await self.lead_acts(
+            "a lead is named for a response",
+            lambda s: lead_responsibility.assign_comment(
+                s, Actor.lead(lee.id), comment.id, str(lee.id), due_on=due_on, now=now()
+            ),
+        )
+        await self.lead_acts(
+            "a lead is named for an answer",
+            lambda s: lead_responsibility.assign_question(
+                s, Actor.lead(lee.id), question.id, str(eve.id), due_on=due_on, now=now()
+            ),
+        )
+        day_before = datetime.combine(due_on - timedelta(days=1), time(10, 1), zone)
+        await self.at("the day before a response is due", day_before)
+        await self.lead_acts(
+            "the lead named for an answer is erased",
+            lambda s: erase_contributor(s, eve.id, actor="test", now=now()),
+        )
+        await self.at("the day after a response was due", day_before + timedelta(days=2))
 
     @staticmethod
     async def _set_sharing(session, mode: Sharing, now: datetime) -> None:  # type: ignore[no-untyped-def]

@@ -24,7 +24,7 @@ def _ok(*args: str) -> str:
 
 
 def test_db_upgrade_creates_the_default_sqlite_database_here() -> None:
-    assert "The database is up to date (revision 0013)." in _ok("db", "upgrade")
+    assert "The database is up to date (revision 0014)." in _ok("db", "upgrade")
     assert Path("coproduce.db").exists()
 
 

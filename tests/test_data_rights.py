@@ -163,6 +163,7 @@ async def test_export_holds_everything_about_the_person_and_nothing_about_anothe
         "questions",
         "replies",
         "poll_answers",
+        "review_answers",
         "consents",
         "messages_sent",
         "messages_received",

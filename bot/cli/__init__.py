@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from . import (
+    assign,
     briefs,
     checks,
     closing,
@@ -19,6 +20,7 @@ from . import (
     polls,
     projects,
     questions,
+    reviews,
 )
 from .report import report_command
 from .service import db_app, serve_command, worker_command
@@ -46,11 +48,15 @@ app.add_typer(leads.lead_app, name="lead")
 app.add_typer(inbox.inbox_app, name="inbox", no_args_is_help=True)
 app.add_typer(messages.message_app, name="message", no_args_is_help=True)
 app.add_typer(polls.poll_app, name="poll", no_args_is_help=True)
+app.add_typer(reviews.review_app, name="review", no_args_is_help=True)
 # Defined beside each other (the end of a project and its record), listed where they belong.
 projects.app.command("add-lead")(leads.add_lead_command)
 projects.app.command("remove-lead")(leads.remove_lead_command)
 projects.app.command("close")(closing.close_command)
 projects.app.command("reopen")(closing.reopen_command)
+# Who responds, and by when: beside the other comment and question commands.
+questions.comment_app.command("assign")(assign.assign_comment)
+questions.question_app.command("assign")(assign.assign_question)
 app.command("audit")(closing.audit_command)
 app.command("report")(report_command)
 # A person's data rights, beside the other contributor commands; retention under db.

@@ -42,6 +42,7 @@ from .projects import (
     QuestionResponse,
     WindowExtension,
 )
+from .reviews import Review, ReviewComment, ReviewPanelMember, ReviewRating
 from .web import FormSubmission, LeadSession, ServiceSecret, SignInLink
 
 __all__ = [
@@ -80,6 +81,10 @@ __all__ = [
     "QuestionResponse",
     "ReplyToken",
     "ResponseStatus",
+    "Review",
+    "ReviewComment",
+    "ReviewPanelMember",
+    "ReviewRating",
     "ScheduledJob",
     "ServiceSecret",
     "Sharing",
