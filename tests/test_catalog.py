@@ -106,3 +106,20 @@ def test_each_language_has_a_different_word_for_every_command(path: Path) -> Non
 def test_each_catalog_says_it_wants_a_fluent_speakers_review(path: Path) -> None:
     header = path.read_text(encoding="utf-8").split("msgid", 1)[0]
     assert "review" in header.casefold()
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=[p.parent.parent.name for p in CATALOGS])
+def test_a_review_word_is_never_a_command_word(path: Path) -> None:
+    """SKIP and OK are typed while a review waits; if one were also a command (Urdu's LEAVE
+    is چھوڑیں), skipping a statement would take the person out of the project."""
+    catalog = _read(path)
+    commands = {
+        word.casefold()
+        for m in catalog
+        if m.context == "keyword"
+        for word in (m.id, m.string)
+        if word
+    }
+    for message in catalog:
+        if message.context == "review-word":
+            assert message.string.casefold() not in commands, (message.id, message.string)
