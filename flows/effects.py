@@ -284,3 +284,11 @@ Effect = (
     | Withdraw
     | NameOne
 )
+
+
+def only_not_understood(effects: list[Effect]) -> bool:
+    """True when all a step decided was to say it did not understand (a waiting poll or
+    review statement then asks its own question again instead)."""
+    return bool(effects) and all(
+        isinstance(effect, Reply) and effect.kind == "not-understood" for effect in effects
+    )

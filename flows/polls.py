@@ -35,7 +35,7 @@ from storage.polls import Tally, add_poll, record_poll_answer, tally
 
 from . import replies
 from .context import Exchange
-from .effects import AnswerPoll, ClearPending, Effect, Reply
+from .effects import AnswerPoll, ClearPending, Effect, Reply, only_not_understood
 from .i18n import Translator
 from .keywords import ParsedText
 from .outbound import Message, Reader, send_to_members
@@ -209,10 +209,7 @@ def instead_of_nowhere(situation: Situation, effects: list[Effect], t: Translato
     """Words that had nowhere to go while a poll waits: the poll's choices again, not a
     "we did not understand"."""
     pending = situation.pending
-    nowhere = effects and all(
-        isinstance(effect, Reply) and effect.kind == "not-understood" for effect in effects
-    )
-    if not nowhere or pending is None or pending.state != WAITING:
+    if not only_not_understood(effects) or pending is None or pending.state != WAITING:
         return effects
     if pending.expired(situation.now):
         return effects

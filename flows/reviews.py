@@ -40,7 +40,14 @@ from storage.reviews import (
 
 from . import replies
 from .context import Exchange
-from .effects import AnswerReview, AskReviewAgain, ClearPending, Effect, Reply, RestartReview
+from .effects import (
+    AnswerReview,
+    AskReviewAgain,
+    ClearPending,
+    Effect,
+    RestartReview,
+    only_not_understood,
+)
 from .i18n import Translator
 from .keywords import Command, ParsedText, keyword_words
 from .outbound import Message, Reader, send_to, send_to_members
@@ -262,10 +269,7 @@ def instead_of_nowhere(situation: Situation, effects: list[Effect], t: Translato
     """Words that had nowhere to go while a statement waits: the statement again, not a
     "we did not understand"."""
     pending = situation.pending
-    nowhere = effects and all(
-        isinstance(effect, Reply) and effect.kind == "not-understood" for effect in effects
-    )
-    if not nowhere or pending is None or pending.state != WAITING:
+    if not only_not_understood(effects) or pending is None or pending.state != WAITING:
         return effects
     if pending.expired(situation.now) or int(pending.data["step"]) > int(pending.data["size"]):
         return effects
